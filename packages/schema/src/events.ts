@@ -1,0 +1,205 @@
+import { z } from 'zod';
+import { Target } from './target.ts';
+
+/**
+ * Raw capture events, version 1.
+ *
+ * Every event carries `seq` (strictly increasing within a session) and `t` (milliseconds since
+ * the session started, never decreasing). Coordinates are CSS pixels of the top-level viewport.
+ */
+export const EVENT_SCHEMA_VERSION = 1 as const;
+
+const base = {
+  seq: z.number().int().nonnegative(),
+  t: z.number().finite().nonnegative(),
+};
+
+const point = {
+  x: z.number().finite(),
+  y: z.number().finite(),
+};
+
+export const Modifiers = z
+  .object({
+    alt: z.boolean(),
+    ctrl: z.boolean(),
+    meta: z.boolean(),
+    shift: z.boolean(),
+  })
+  .strict();
+export type Modifiers = z.infer<typeof Modifiers>;
+
+export const PointerKind = z.enum([
+  'move',
+  'down',
+  'up',
+  'click',
+  'dblclick',
+  'contextmenu',
+  'dragstart',
+  'dragend',
+  'drop',
+]);
+export type PointerKind = z.infer<typeof PointerKind>;
+
+export const PointerEvent = z
+  .object({
+    ...base,
+    type: z.literal('pointer'),
+    kind: PointerKind,
+    ...point,
+    /** Button that changed (0 main, 1 middle, 2 secondary), for down/up/click kinds. */
+    button: z.number().int().min(0).max(4).optional(),
+    /** Bit mask of buttons held. */
+    buttons: z.number().int().min(0).max(31).optional(),
+    pointerType: z.enum(['mouse', 'pen', 'touch']).optional(),
+    mods: Modifiers.optional(),
+    target: Target.optional(),
+  })
+  .strict();
+export type PointerEvent = z.infer<typeof PointerEvent>;
+
+export const WheelEvent = z
+  .object({
+    ...base,
+    type: z.literal('wheel'),
+    ...point,
+    dx: z.number().finite(),
+    dy: z.number().finite(),
+    /** 0 pixels, 1 lines, 2 pages (DOM deltaMode). */
+    mode: z.number().int().min(0).max(2),
+    mods: Modifiers.optional(),
+    target: Target.optional(),
+  })
+  .strict();
+export type WheelEvent = z.infer<typeof WheelEvent>;
+
+export const ScrollEvent = z
+  .object({
+    ...base,
+    type: z.literal('scroll'),
+    /** Scroll offsets of the scrolled element (or of the page when target is absent). */
+    scrollX: z.number().finite(),
+    scrollY: z.number().finite(),
+    target: Target.optional(),
+  })
+  .strict();
+export type ScrollEvent = z.infer<typeof ScrollEvent>;
+
+export const KeyEvent = z
+  .object({
+    ...base,
+    type: z.literal('key'),
+    kind: z.enum(['down', 'up']),
+    /**
+     * DOM `key`. For masked targets a printable key is reported as `Unidentified` so that the
+     * character cannot be recovered; named keys (Enter, Tab, Backspace, arrows…) are kept.
+     */
+    key: z.string().min(1).max(32),
+    /** DOM `code` (physical key); absent for masked targets' printable keys. */
+    code: z.string().max(32).optional(),
+    /** The character the key produced, when printable and not masked. */
+    char: z.string().max(8).optional(),
+    mods: Modifiers,
+    repeat: z.boolean().optional(),
+    /** Content withheld: the key went to a masked target. */
+    masked: z.literal(true).optional(),
+    target: Target.optional(),
+  })
+  .strict();
+export type KeyEvent = z.infer<typeof KeyEvent>;
+
+export const InputEvent = z
+  .object({
+    ...base,
+    type: z.literal('input'),
+    /** The field's new value; absent when the field is masked. */
+    value: z.string().max(1_000_000).optional(),
+    /** For checkboxes and radio buttons. */
+    checked: z.boolean().optional(),
+    /** DOM InputEvent.inputType (insertText, deleteContentBackward, insertFromPaste…), when known. */
+    inputType: z.string().max(64).optional(),
+    masked: z.literal(true).optional(),
+    target: Target,
+  })
+  .strict();
+export type InputEvent = z.infer<typeof InputEvent>;
+
+export const FocusEvent = z
+  .object({
+    ...base,
+    type: z.literal('focus'),
+    kind: z.enum(['focus', 'blur']),
+    target: Target,
+  })
+  .strict();
+export type FocusEvent = z.infer<typeof FocusEvent>;
+
+export const NavigationEvent = z
+  .object({
+    ...base,
+    type: z.literal('navigation'),
+    /** load: a new document; push/replace: History API; pop: back/forward; hash: fragment change. */
+    kind: z.enum(['load', 'push', 'replace', 'pop', 'hash']),
+    url: z.string().max(8192),
+    title: z.string().max(1024),
+    frame: z.array(z.number().int().nonnegative()).max(16).optional(),
+  })
+  .strict();
+export type NavigationEvent = z.infer<typeof NavigationEvent>;
+
+export const ViewportEvent = z
+  .object({
+    ...base,
+    type: z.literal('viewport'),
+    width: z.number().finite().positive(),
+    height: z.number().finite().positive(),
+    /** Device pixel ratio: CSS px × dpr = screen px. */
+    dpr: z.number().finite().positive(),
+    scrollX: z.number().finite(),
+    scrollY: z.number().finite(),
+  })
+  .strict();
+export type ViewportEvent = z.infer<typeof ViewportEvent>;
+
+export const MarkerKind = z.enum(['start', 'stop', 'pause', 'resume']);
+export type MarkerKind = z.infer<typeof MarkerKind>;
+
+export const MarkerEvent = z
+  .object({
+    ...base,
+    type: z.literal('marker'),
+    kind: MarkerKind,
+    /** Why, in a fixed vocabulary: user, shortcut, badge, kill-switch, error… */
+    reason: z.string().max(64).optional(),
+  })
+  .strict();
+export type MarkerEvent = z.infer<typeof MarkerEvent>;
+
+export const CaptureEvent = z.discriminatedUnion('type', [
+  PointerEvent,
+  WheelEvent,
+  ScrollEvent,
+  KeyEvent,
+  InputEvent,
+  FocusEvent,
+  NavigationEvent,
+  ViewportEvent,
+  MarkerEvent,
+]);
+export type CaptureEvent = z.infer<typeof CaptureEvent>;
+export type EventType = CaptureEvent['type'];
+export const EVENT_TYPES = [
+  'pointer',
+  'wheel',
+  'scroll',
+  'key',
+  'input',
+  'focus',
+  'navigation',
+  'viewport',
+  'marker',
+] as const satisfies readonly EventType[];
+
+/** An event as a recorder produces it, before the host assigns `seq` and session-relative `t`. */
+export type UnsequencedEvent = CaptureEvent extends infer E ? (E extends CaptureEvent ? Omit<E, 'seq' | 't'> : never) : never;

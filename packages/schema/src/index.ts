@@ -1,0 +1,4 @@
+export * from './target.ts';
+export * from './events.ts';
+export * from './ids.ts';
+export * from './wire.ts';
