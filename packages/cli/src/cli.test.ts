@@ -1,0 +1,125 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, statSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { randomBytes } from 'node:crypto';
+import { makeBatch, newId } from '@lockstep/schema';
+import { createClient } from './client.ts';
+import { LOCKSTEP_BIN, spawnServer, type SpawnedServer } from './testing/spawn.ts';
+
+const exec = promisify(execFile);
+
+async function lockstep(args: string[], env: Record<string, string> = {}) {
+  try {
+    const { stdout, stderr } = await exec(process.execPath, [LOCKSTEP_BIN, ...args], { env: { ...process.env, ...env }, timeout: 120_000 });
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+describe('lockstep --help', () => {
+  const commands = [[], ['up'], ['demo'], ['enroll'], ['users'], ['users', 'add'], ['device-code'], ['record'], ['record', 'web'], ['sessions'], ['sessions', 'list'], ['sessions', 'show'], ['sessions', 'delete']];
+  it.each(commands.map((c) => [c.join(' ') || '(root)', c]))('%s has --help', async (_name, cmd) => {
+    const r = await lockstep([...(cmd as string[]), '--help']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^Usage: lockstep/m);
+  });
+
+  it('names the problem with a bad option', async () => {
+    const r = await lockstep(['up', '--port', 'eighty']);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain('is not a TCP port');
+  });
+});
+
+describe('lockstep up, enroll and sessions', () => {
+  let dir: string;
+  let server: SpawnedServer;
+  const env = () => ({ LOCKSTEP_CONFIG: join(dir, 'config', 'credentials.json'), LOCKSTEP_SERVER: server.url, LOCKSTEP_TOKEN: '' });
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'lockstep-cli-'));
+    server = await spawnServer(join(dir, 'data'));
+  });
+  afterAll(async () => {
+    await server?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('creates the data directory and a key file only its owner can read', () => {
+    expect(statSync(join(dir, 'data')).isDirectory()).toBe(true);
+    expect(statSync(join(dir, 'data', 'keys', 'kek')).mode & 0o077).toBe(0);
+  });
+
+  it('enrolls an admin, a person and a device, and the person lists and reads their sessions', async () => {
+    const admin = await lockstep(['enroll', server.bootstrapCode], env());
+    expect(admin.stdout).toMatch(/enrolled as usr_\S+ \(admin\)/);
+    const credFile = env().LOCKSTEP_CONFIG;
+    expect(statSync(credFile).mode & 0o077).toBe(0);
+
+    const add = await lockstep(['users', 'add', '--role', 'subject', '--device-code'], env());
+    expect(add.code).toBe(0);
+    const personCode = /person enrollment code: (\S+)/.exec(add.stdout)![1]!;
+    const deviceCode = /device enrollment code: (\S+)/.exec(add.stdout)![1]!;
+
+    // the person enrolls on their own machine (another config file)
+    const personEnv = { ...env(), LOCKSTEP_CONFIG: join(dir, 'person', 'credentials.json') };
+    expect((await lockstep(['enroll', personCode], personEnv)).stdout).toMatch(/\(subject\)/);
+    expect((await lockstep(['enroll', deviceCode], personEnv)).stdout).toMatch(/device dev_\S+ enrolled/);
+    const creds = JSON.parse(readFileSync(personEnv.LOCKSTEP_CONFIG, 'utf8'))[server.url] as { device: { token: string; id: string } };
+
+    const session = newId('ses', (b) => new Uint8Array(randomBytes(b.length)));
+    await createClient(server.url, creds.device.token).post(
+      '/v1/batches',
+      makeBatch(creds.device.id, session, 0, [
+        { seq: 0, t: 0, type: 'marker', kind: 'start' },
+        { seq: 1, t: 10, type: 'navigation', kind: 'load', url: 'https://example.org/a', title: 'A' },
+      ]),
+    );
+    const list = await lockstep(['sessions', 'list'], personEnv);
+    expect(list.stdout).toContain(session);
+    expect(list.stdout).toContain('https://example.org');
+    const show = await lockstep(['sessions', 'show', session, '--json'], personEnv);
+    expect(JSON.parse(show.stdout).events).toHaveLength(2);
+
+    // the admin cannot read it, and is told why
+    const denied = await lockstep(['sessions', 'show', session], env());
+    expect(denied.code).toBe(1);
+    expect(denied.stderr).toContain('(403)');
+
+    const del = await lockstep(['sessions', 'delete', session], personEnv);
+    expect(del.stdout).toContain(`deleted ${session}`);
+    expect((await lockstep(['sessions', 'show', session], personEnv)).stderr).toContain('(404)');
+  });
+
+  it('says what to do when there is no credential or no server', async () => {
+    const none = await lockstep(['sessions', 'list'], { ...env(), LOCKSTEP_CONFIG: join(dir, 'nobody.json') });
+    expect(none.code).toBe(1);
+    expect(none.stderr).toContain('lockstep enroll CODE');
+    const down = await lockstep(['sessions', 'list', '--server', 'http://127.0.0.1:9', '--token', 'lsu_x'], env());
+    expect(down.stderr).toContain('cannot reach the Lockstep server');
+    const badUrl = await lockstep(['record', 'web', 'not a url', '--token', 'lsd_x'], env());
+    expect(badUrl.stderr).toContain('is not a URL');
+  });
+
+  it('stops cleanly on SIGTERM', async () => {
+    const other = await spawnServer(join(dir, 'data2'));
+    expect(await other.stop()).toBe(0);
+    expect(other.output()).toContain('SIGTERM: stopping');
+  });
+});
+
+describe('lockstep demo', () => {
+  it('records, stores and reads back a task without leaking the password', async () => {
+    const r = await lockstep(['demo']);
+    expect(r.stderr).not.toMatch(/error/i);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('admin reading the session: HTTP 403');
+    expect(r.stdout).toContain('the password typed: not in the events, not on disk, not in the log');
+    expect(r.stdout).toMatch(/input\s+"ada\.lovelace"/);
+  });
+});

@@ -1,0 +1,52 @@
+import type { Command } from 'commander';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { startServer } from '@lockstep/server';
+import { DEFAULT_PORT } from '../config.ts';
+import { parsePort } from '../options.ts';
+
+export function defaultDataDir(): string {
+  if (process.env.LOCKSTEP_DATA) return process.env.LOCKSTEP_DATA;
+  const base = process.env.XDG_DATA_HOME ?? join(homedir(), '.local', 'share');
+  return join(base, 'lockstep');
+}
+
+export function register(program: Command): void {
+  program
+    .command('up')
+    .description('Run the Lockstep server on the embedded store (SQLite + a local data directory).')
+    .option('--data <dir>', 'data directory, created with its keys on first run (env LOCKSTEP_DATA)', defaultDataDir())
+    .option('--port <n>', 'TCP port (env LOCKSTEP_PORT)', parsePort, process.env.LOCKSTEP_PORT ? parsePort(process.env.LOCKSTEP_PORT) : DEFAULT_PORT)
+    .option('--host <host>', 'address to listen on (env LOCKSTEP_HOST)', process.env.LOCKSTEP_HOST ?? '127.0.0.1')
+    .option('--log-level <level>', 'fatal, error, warn, info or debug', 'info')
+    .addHelpText(
+      'after',
+      `
+On start it prints "listening on http://HOST:PORT" and a one-time admin enrollment code
+(valid for 24 hours; each start issues a fresh one). Enroll with it:
+  lockstep enroll CODE --server http://HOST:PORT
+SIGTERM or Ctrl+C stops the server cleanly.`,
+    )
+    .action(async (opts: { data: string; port: number; host: string; logLevel: string }) => {
+      const server = await startServer({
+        dataDir: resolve(opts.data),
+        host: opts.host,
+        port: opts.port,
+        logLevel: opts.logLevel,
+        logStream: process.stderr,
+      });
+      process.stdout.write(`listening on ${server.url}\n`);
+      process.stdout.write(`data directory: ${resolve(opts.data)}\n`);
+      process.stdout.write(`admin enrollment code (one-time): ${server.bootstrapCode}\n`);
+      let stopping = false;
+      const stop = async (signal: string) => {
+        if (stopping) return;
+        stopping = true;
+        process.stdout.write(`${signal}: stopping\n`);
+        await server.close();
+        process.exit(0);
+      };
+      process.on('SIGTERM', () => void stop('SIGTERM'));
+      process.on('SIGINT', () => void stop('SIGINT'));
+    });
+}
