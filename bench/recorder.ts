@@ -5,7 +5,7 @@
  * read before and after the scripted input, so page load and recorder start-up are excluded.
  */
 import { createRequire } from 'node:module';
-import type { Page } from 'playwright-core';
+import type { Browser, CDPSession, Page } from 'playwright-core';
 import { attachRecorder, launchChromium } from '@lockstep/capture-web';
 import { serveSamples } from '../samples/serve.ts';
 import { progress } from './lib/progress.ts';
@@ -37,12 +37,12 @@ async function script(page: Page): Promise<number> {
   return n;
 }
 
-async function taskSeconds(page: Page, cdp: import('playwright-core').CDPSession): Promise<number> {
+async function taskSeconds(page: Page, cdp: CDPSession): Promise<number> {
   const { metrics } = (await cdp.send('Performance.getMetrics')) as { metrics: Array<{ name: string; value: number }> };
   return metrics.find((m) => m.name === 'TaskDuration')!.value;
 }
 
-async function measure(browser: import('playwright-core').Browser, url: string, variant: Variant) {
+async function measure(browser: Browser, url: string, variant: Variant) {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   const page = await context.newPage();
   if (variant === 'rrweb') {

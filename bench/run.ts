@@ -6,7 +6,14 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 
-const BENCHES: Record<string, () => Promise<Record<string, unknown>>> = {
+interface BenchResult {
+  ratio?: number;
+  pass?: boolean;
+  results?: unknown;
+  [key: string]: unknown;
+}
+
+const BENCHES: Record<string, () => Promise<BenchResult>> = {
   ingest: async () => (await import('./ingest.ts')).run(),
   'stored-bytes': async () => (await import('./stored-bytes.ts')).run(),
   recorder: async () => (await import('./recorder.ts')).run(),
@@ -26,7 +33,7 @@ let failed = false;
 for (const [name, bench] of Object.entries(BENCHES)) {
   if (wanted.length && !wanted.includes(name)) continue;
   process.stderr.write(`\n== ${name}\n`);
-  const result = { ...(await bench()), machine, date: new Date().toISOString() };
+  const result: BenchResult = { ...(await bench()), machine, date: new Date().toISOString() };
   writeFileSync(`${outDir}${name}.json`, `${JSON.stringify(result, null, 2)}\n`);
   process.stdout.write(`${JSON.stringify({ name, ratio: result.ratio, pass: result.pass, results: result.results })}\n`);
   if (result.pass === false) failed = true;

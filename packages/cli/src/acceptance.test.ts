@@ -11,7 +11,7 @@ import { makeBatch, newId, type CaptureEvent } from '@lockstep/schema';
 import { serveSamples } from '../../../samples/serve.ts';
 import { ApiRequestError, createClient } from './client.ts';
 import { addSubject, provision, type Provisioned } from './provision.ts';
-import { recordWeb } from './commands/record.ts';
+import { recordWeb } from './record-web.ts';
 import { encodings, findInFiles } from './scan.ts';
 import { spawnServer, type SpawnedServer } from './testing/spawn.ts';
 

@@ -120,6 +120,7 @@ describe('lockstep demo', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('admin reading the session: HTTP 403');
     expect(r.stdout).toContain('the password typed: not in the events, not on disk, not in the log');
-    expect(r.stdout).toMatch(/input\s+"ada\.lovelace"/);
+    expect(r.stdout).toMatch(/typing\s+12 keys → "ada\.lovelace"/);
+    expect(r.stdout).toMatch(/typing\s+\d+ keys → value withheld\s+textbox "Password"/);
   });
 });

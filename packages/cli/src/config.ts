@@ -63,7 +63,7 @@ function normalise(server: string): string {
 
 /** The token to use for a command: --token, then LOCKSTEP_TOKEN, then the saved credential. */
 export function tokenFor(server: string, kind: 'user' | 'device', explicit?: string): string {
-  const token = explicit ?? process.env.LOCKSTEP_TOKEN ?? loadCredentials(server)[kind]?.token;
+  const token = explicit || process.env.LOCKSTEP_TOKEN || loadCredentials(server)[kind]?.token;
   if (!token) {
     const what = kind === 'user' ? 'a person' : 'a device';
     throw new Error(

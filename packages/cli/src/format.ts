@@ -71,17 +71,47 @@ function describeDetail(e: CaptureEvent): string {
   }
 }
 
-export function eventsTable(events: CaptureEvent[], opts: { skipMoves?: boolean } = {}): string {
+export interface EventsTableOptions {
+  /** Show every event; otherwise mouse moves are hidden and typing on one field is one row. */
+  all?: boolean;
+}
+
+const targetKey = (e: CaptureEvent) => ('target' in e && e.target ? `${e.target.frame?.join('.') ?? ''}|${e.target.selector}` : '');
+
+export function eventsTable(events: CaptureEvent[], opts: EventsTableOptions = {}): string {
   const rows = [['SEQ', 'T', 'TYPE', 'DETAIL', 'TARGET']];
-  let skipped = 0;
-  for (const e of events) {
-    if (opts.skipMoves && e.type === 'pointer' && e.kind === 'move') {
-      skipped++;
+  let moves = 0;
+  let folded = 0;
+  for (let i = 0; i < events.length; i++) {
+    const e = events[i]!;
+    if (!opts.all && e.type === 'pointer' && e.kind === 'move') {
+      moves++;
       continue;
+    }
+    if (!opts.all && (e.type === 'key' || e.type === 'input')) {
+      // one row for a run of keys and value changes on the same field
+      let j = i;
+      let keys = 0;
+      let last: Extract<CaptureEvent, { type: 'input' }> | undefined;
+      while (j < events.length) {
+        const f = events[j]!;
+        if ((f.type !== 'key' && f.type !== 'input') || targetKey(f) !== targetKey(e)) break;
+        if (f.type === 'key' && f.kind === 'down') keys++;
+        if (f.type === 'input') last = f;
+        j++;
+      }
+      if (j - i > 1) {
+        const value = last ? (last.masked ? 'value withheld' : last.checked !== undefined ? `checked=${last.checked}` : JSON.stringify(last.value ?? '')) : '';
+        rows.push([`${e.seq}–${events[j - 1]!.seq}`, `${(e.t / 1000).toFixed(3)}s`, 'typing', `${keys} keys${value ? ` → ${value}` : ''}`, describeTarget(e)]);
+        folded += j - i - 1;
+        i = j - 1;
+        continue;
+      }
     }
     rows.push([String(e.seq), `${(e.t / 1000).toFixed(3)}s`, e.type, describeDetail(e), describeTarget(e)]);
   }
-  return table(rows) + (skipped ? `(${skipped} mouse moves not shown)\n` : '');
+  const notes = [moves ? `${moves} mouse moves hidden` : '', folded ? `typing folded into one row per field` : ''].filter(Boolean);
+  return table(rows) + (notes.length ? `(${notes.join('; ')}; --all shows every event)\n` : '');
 }
 
 export function countByType(events: readonly CaptureEvent[]): Record<string, number> {

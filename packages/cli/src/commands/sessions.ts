@@ -27,15 +27,15 @@ export function register(program: Command): void {
   });
 
   withServer(sessions.command('show').argument('<session>', 'session id (ses_…)').description('Read back the events of one of your sessions.'))
-    .option('--moves', 'include mouse moves in the table')
-    .action(async (id: string, opts: Opts & { moves?: boolean }) => {
+    .option('--all', 'every event (mouse moves and each keystroke) instead of the summary')
+    .action(async (id: string, opts: Opts & { all?: boolean }) => {
       const client = createClient(opts.server, tokenFor(opts.server, 'user', opts.token));
       const res = await client.get<{ session: SessionSummary; events: CaptureEvent[] }>(`/v1/sessions/${encodeURIComponent(id)}`);
       if (opts.json) {
         process.stdout.write(`${JSON.stringify(res, null, 2)}\n`);
         return;
       }
-      process.stdout.write(sessionsTable([res.session]) + '\n' + eventsTable(res.events, { skipMoves: !opts.moves }));
+      process.stdout.write(sessionsTable([res.session]) + '\n' + eventsTable(res.events, { all: opts.all }));
     });
 
   withServer(sessions.command('delete').argument('<session>', 'session id (ses_…)').description('Delete one of your sessions; its key is destroyed, so no copy can be read.'))

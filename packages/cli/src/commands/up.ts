@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { startServer } from '@lockstep/server';
 import { DEFAULT_PORT } from '../config.ts';
 import { parsePort } from '../options.ts';
 
@@ -28,6 +27,7 @@ On start it prints "listening on http://HOST:PORT" and a one-time admin enrollme
 SIGTERM or Ctrl+C stops the server cleanly.`,
     )
     .action(async (opts: { data: string; port: number; host: string; logLevel: string }) => {
+      const { startServer } = await import('@lockstep/server');
       const server = await startServer({
         dataDir: resolve(opts.data),
         host: opts.host,

@@ -1,0 +1,98 @@
+import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { CaptureEvent } from '@lockstep/schema';
+import { startServer } from '@lockstep/server';
+import { serveSamples } from '../../../samples/serve.ts';
+import { ApiRequestError, createClient } from './client.ts';
+import { eventsTable, sessionsTable, type SessionSummary } from './format.ts';
+import { findInFiles } from './scan.ts';
+import { provision } from './provision.ts';
+import { recordWeb } from './record-web.ts';
+
+export interface DemoOptions {
+  data?: string;
+  headed?: boolean;
+  keep?: boolean;
+  out?: (text: string) => void;
+}
+
+export interface DemoResult {
+  session: string;
+  events: CaptureEvent[];
+  passwordFound: string[];
+  messageOnDisk: boolean;
+  adminStatus: number;
+}
+
+const DEMO_PASSWORD = 'demo-Pa55word!xyzzy';
+const DEMO_MESSAGE = 'Quarterly numbers look fine; ship the report on Friday.';
+
+/**
+ * The whole product in one run: an embedded server, an admin who creates a subject and enrolls a
+ * device, the real recording browser on a sample app, and the subject reading back what was stored.
+ */
+export async function runDemo(opts: DemoOptions = {}): Promise<DemoResult> {
+  const out = opts.out ?? ((t: string) => process.stdout.write(t));
+  const dataDir = opts.data ? resolve(opts.data) : mkdtempSync(join(tmpdir(), 'lockstep-demo-'));
+  const logFile = join(dataDir, 'server.log');
+  const server = await startServer({ dataDir, port: 0, logStream: createWriteStream(logFile, { flags: 'a' }) });
+  const samples = await serveSamples();
+  try {
+    out(`1. Embedded server on ${server.url}, data in ${dataDir}\n`);
+    const { admin, subject, device } = await provision(server.url, server.bootstrapCode, 'demo subject');
+    const adminClient = createClient(server.url, admin);
+    out(`2. Admin enrolled; created subject ${subject.id} and enrolled device ${device.id}\n`);
+
+    out(`3. Recording a scripted task on the sample app (${samples.url}signup/) in Chromium…\n`);
+    const recording = await recordWeb({
+      url: `${samples.url}signup/`,
+      server: server.url,
+      token: device.token,
+      headless: !opts.headed,
+      script: async (page) => {
+        await page.getByLabel('User name').click();
+        await page.keyboard.type('ada.lovelace', { delay: 15 });
+        await page.getByLabel('Password').click();
+        await page.keyboard.type(DEMO_PASSWORD, { delay: 15 });
+        await page.getByLabel('Message').click();
+        await page.keyboard.type(DEMO_MESSAGE, { delay: 5 });
+        await page.getByLabel('Remember me').check();
+        await page.getByRole('button', { name: 'Send' }).click();
+        await page.waitForTimeout(300);
+      },
+    });
+    out(`   captured ${recording.events.length} events, uploaded in ${recording.batches} batches\n\n`);
+
+    const me = createClient(server.url, subject.token);
+    const list = await me.get<{ sessions: SessionSummary[] }>('/v1/sessions');
+    out(`4. The subject lists their sessions:\n${sessionsTable(list.sessions)}\n`);
+    const read = await me.get<{ session: SessionSummary; events: CaptureEvent[] }>(`/v1/sessions/${recording.session}`);
+    out(`5. The subject reads the session back:\n${eventsTable(read.events)}\n`);
+
+    let adminStatus = 0;
+    try {
+      await adminClient.get(`/v1/sessions/${recording.session}`);
+      adminStatus = 200;
+    } catch (err) {
+      adminStatus = err instanceof ApiRequestError ? err.status : -1;
+    }
+    await server.close();
+    const serialized = JSON.stringify(read.events);
+    const passwordFound = [
+      ...(serialized.includes(DEMO_PASSWORD) ? ['events'] : []),
+      ...findInFiles(dataDir, [DEMO_PASSWORD]).map((h) => h.file),
+    ];
+    const messageOnDisk = findInFiles(dataDir, [DEMO_MESSAGE]).length > 0;
+    out('6. What the promises look like from outside:\n');
+    out(`   admin reading the session: HTTP ${adminStatus} (admins configure, they do not read content)\n`);
+    out(`   the password typed: ${passwordFound.length === 0 ? 'not in the events, not on disk, not in the log' : `FOUND in ${passwordFound.join(', ')}`}\n`);
+    out(`   the message typed: readable by its owner, ${messageOnDisk ? 'FOUND in plaintext on disk' : 'not in plaintext anywhere in the data directory (encrypted under the subject\'s key)'}\n`);
+    return { session: recording.session, events: read.events, passwordFound, messageOnDisk, adminStatus };
+  } finally {
+    await samples.close();
+    await server.close().catch(() => {});
+    if (!opts.data && !opts.keep) rmSync(dataDir, { recursive: true, force: true });
+    else out(`\nData kept in ${dataDir}\n`);
+  }
+}
