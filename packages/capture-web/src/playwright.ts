@@ -1,0 +1,165 @@
+// attachRecorder(): records a Playwright page. The in-page recorder runs in every frame (init
+// script for new documents, evaluate for the current ones) and sends its batches through a
+// binding; the host validates, sequences and keeps them, and mirrors pause state across frames.
+import type { Frame, Page } from 'playwright-core';
+import type { CaptureEvent } from '@lockstep/schema';
+import { recorderScript } from './bundle.ts';
+import type { RecorderOptions } from './options.ts';
+import { BINDING, GLOBAL } from './protocol.ts';
+import type { BatchInfo, HostReply, RecorderHandle } from './protocol.ts';
+import { Sequencer } from './sequencer.ts';
+
+export interface Recording {
+  /** Every event so far, in order (read-only view). */
+  readonly events: readonly CaptureEvent[];
+  readonly paused: boolean;
+  /** Events dropped because they did not validate against the schema. */
+  readonly invalid: number;
+  /** Epoch ms of the start marker (t = 0). */
+  readonly startedAt: number;
+  /** Pauses recording in every frame (marker reason `host`). */
+  pause(): Promise<void>;
+  resume(): Promise<void>;
+  /** Resolves once every frame has handed over what it holds. */
+  flush(): Promise<void>;
+  /** Flushes every frame, detaches, appends the stop marker and resolves to all events. */
+  stop(): Promise<CaptureEvent[]>;
+}
+
+/** How long to wait for a frame's batches to arrive after it said it sent them. */
+const ARRIVAL_TIMEOUT_MS = 2000;
+
+type Method = 'flush' | 'stop' | 'pause' | 'resume';
+
+/** Calls the in-page recorder of one frame; null when it has none (or the frame is gone). */
+async function callFrame(frame: Frame, method: Method, silent = false): Promise<BatchInfo | null> {
+  try {
+    return await frame.evaluate(
+      ([name, m, quiet]) => {
+        const handle = (window as unknown as Record<string, RecorderHandle | undefined>)[name];
+        if (!handle) return null;
+        if (m === 'flush' || m === 'stop') return handle[m]();
+        return handle[m]('host', quiet);
+      },
+      [GLOBAL, method, silent] as const,
+    );
+  } catch {
+    return null;
+  }
+}
+
+function isInfo(v: unknown): v is BatchInfo {
+  return typeof v === 'object' && v !== null && typeof (v as BatchInfo).doc === 'string' && Number.isInteger((v as BatchInfo).n);
+}
+
+export async function attachRecorder(page: Page, options: RecorderOptions = {}): Promise<Recording> {
+  const seq = new Sequencer();
+  const onEvents = options.onEvents;
+  const deliver = (events: CaptureEvent[]): void => {
+    if (events.length === 0 || !onEvents) return;
+    try {
+      onEvents(events);
+    } catch {
+      // A consumer's error must not break recording.
+    }
+  };
+
+  // Batches received per document, and who waits for them.
+  const arrived = new Map<string, number>();
+  const waiters = new Set<{ info: BatchInfo; done: () => void }>();
+  const noteArrival = (info: BatchInfo): void => {
+    arrived.set(info.doc, (arrived.get(info.doc) ?? 0) + 1);
+    for (const w of waiters) if (w.info.doc === info.doc && (arrived.get(info.doc) ?? 0) >= w.info.n) w.done();
+  };
+  const arrivalOf = (info: BatchInfo | null): Promise<void> => {
+    if (!info || (arrived.get(info.doc) ?? 0) >= info.n) return Promise.resolve();
+    return new Promise((resolve) => {
+      const w = {
+        info,
+        done: () => {
+          clearTimeout(timer);
+          waiters.delete(w);
+          resolve();
+        },
+      };
+      const timer = setTimeout(w.done, ARRIVAL_TIMEOUT_MS);
+      waiters.add(w);
+    });
+  };
+
+  let stopped = false;
+  /** Pause state being copied into frames; flush() waits for it. */
+  const mirroring = new Set<Promise<unknown>>();
+  /** Makes every frame but `except` match the pause state, without markers of their own. */
+  const mirror = (paused: boolean, except: Frame | null): void => {
+    for (const frame of page.frames()) {
+      if (frame === except) continue;
+      const p = callFrame(frame, paused ? 'pause' : 'resume', true).finally(() => mirroring.delete(p));
+      mirroring.add(p);
+    }
+  };
+
+  const onBatch = (source: { frame: Frame }, batch: unknown, info: unknown): HostReply => {
+    if (stopped) return { stopped: true };
+    try {
+      const result = seq.accept(batch);
+      if (isInfo(info) && info.n > 0) noteArrival(info);
+      deliver(result.events);
+      if (result.paused !== undefined) mirror(result.paused, source.frame);
+    } catch {
+      // Never throw into the page.
+    }
+    return { paused: seq.paused };
+  };
+
+  deliver([seq.marker('start')]);
+  const binding = await page.exposeBinding(BINDING, onBatch);
+  const script = await recorderScript(options);
+  const init = await page.addInitScript({ content: script });
+  await Promise.all(page.frames().map((frame) => (frame.url() === 'about:blank' ? undefined : frame.evaluate(script).catch(() => undefined))));
+
+  const setPaused = async (paused: boolean): Promise<void> => {
+    if (stopped || seq.paused === paused) return;
+    // The top document records the marker, so it lands after what the page already sent.
+    await arrivalOf(await callFrame(page.mainFrame(), paused ? 'pause' : 'resume'));
+    if (seq.paused !== paused && !stopped) {
+      deliver([seq.marker(paused ? 'pause' : 'resume', 'host')]);
+      mirror(paused, null);
+    }
+    // Resolve once every frame has the new state.
+    await Promise.all(mirroring);
+  };
+
+  let stopping: Promise<CaptureEvent[]> | undefined;
+  const stop = (): Promise<CaptureEvent[]> =>
+    (stopping ??= (async () => {
+      const infos = await Promise.all(page.frames().map((frame) => callFrame(frame, 'stop')));
+      await Promise.all(infos.map(arrivalOf));
+      stopped = true;
+      deliver([seq.marker('stop')]);
+      await Promise.all([init.dispose().catch(() => {}), binding.dispose().catch(() => {})]);
+      return [...seq.events];
+    })());
+
+  return {
+    get events() {
+      return seq.events;
+    },
+    get paused() {
+      return seq.paused;
+    },
+    get invalid() {
+      return seq.invalid;
+    },
+    startedAt: seq.start,
+    pause: () => setPaused(true),
+    resume: () => setPaused(false),
+    flush: async () => {
+      if (stopped) return;
+      const infos = await Promise.all(page.frames().map((frame) => callFrame(frame, 'flush')));
+      await Promise.all(infos.map(arrivalOf));
+      await Promise.all(mirroring);
+    },
+    stop,
+  };
+}

@@ -1,0 +1,78 @@
+// The page side of the channel to the host: a buffer of events handed to the `__lockstepEmit`
+// binding as one array per batch, every flushIntervalMs or at flushAtEvents, whichever first.
+import type { PageEvent } from './context.ts';
+import type { PageOptions } from './options.ts';
+import { BINDING } from './protocol.ts';
+import type { BatchInfo, HostReply } from './protocol.ts';
+
+type Emit = (events: PageEvent[], info: BatchInfo) => Promise<HostReply | undefined>;
+
+/** Most events kept while the binding is missing; older ones are dropped first. */
+const MAX_BUFFER = 10_000;
+
+export interface Transport {
+  push(ev: PageEvent): void;
+  /** Hands the buffer over now (no-op when empty). */
+  send(): void;
+  /** This document's id and how many batches it has sent. */
+  info(): BatchInfo;
+  /** Announces the document (batch 0, empty) so that the host's reply arrives early. */
+  hello(): void;
+  close(): void;
+}
+
+export function createTransport(opts: PageOptions, onReply: (reply: HostReply | undefined) => void): Transport {
+  const w = window as unknown as Record<string, unknown>;
+  const doc = `${Math.round(performance.timeOrigin).toString(36)}-${Math.random().toString(36).slice(2, 10)}`;
+  let buffer: PageEvent[] = [];
+  let sent = 0;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let emit: Emit | undefined;
+  let closed = false;
+
+  // Looked up late: the order of init scripts is not defined, so the binding may come after us.
+  const binding = (): Emit | undefined => {
+    if (!emit && typeof w[BINDING] === 'function') emit = w[BINDING] as Emit;
+    return emit;
+  };
+
+  const call = (batch: PageEvent[], n: number): void => {
+    try {
+      (binding() as Emit)(batch, { doc, n }).then(onReply, () => {});
+    } catch {
+      // The host is gone.
+    }
+  };
+
+  const send = (): void => {
+    clearTimeout(timer);
+    timer = undefined;
+    if (buffer.length === 0 || closed) return;
+    if (!binding()) {
+      if (buffer.length > MAX_BUFFER) buffer.splice(0, buffer.length - MAX_BUFFER);
+      timer = setTimeout(send, opts.flushIntervalMs);
+      return;
+    }
+    const batch = buffer;
+    buffer = [];
+    call(batch, ++sent);
+  };
+
+  return {
+    push(ev) {
+      if (closed) return;
+      buffer.push(ev);
+      if (buffer.length >= opts.flushAtEvents) send();
+      else timer ??= setTimeout(send, opts.flushIntervalMs);
+    },
+    send,
+    info: () => ({ doc, n: sent }),
+    hello() {
+      if (binding()) call([], 0);
+    },
+    close() {
+      closed = true;
+      clearTimeout(timer);
+    },
+  };
+}

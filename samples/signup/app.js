@@ -1,0 +1,45 @@
+// Behaviour of the sample sign-up page: submit shows a confirmation and moves to #/sent with
+// the History API, the activity list is filled, and the drop zone accepts the draggable item.
+(function () {
+  'use strict';
+  var form = document.getElementById('signup');
+  var confirmation = document.getElementById('confirmation');
+  var list = document.getElementById('activity');
+
+  for (var i = 1; i <= 40; i++) {
+    var li = document.createElement('li');
+    li.textContent = 'Activity item ' + i;
+    list.appendChild(li);
+  }
+
+  form.addEventListener('submit', function (event) {
+    event.preventDefault();
+    confirmation.textContent = 'Thanks, your message was sent.';
+    confirmation.hidden = false;
+    document.title = 'Sent — Lockstep sample';
+    history.pushState({ sent: true }, '', '#/sent');
+  });
+
+  window.addEventListener('popstate', function () {
+    if (location.hash !== '#/sent') {
+      confirmation.hidden = true;
+      document.title = 'Sign up — Lockstep sample';
+    }
+  });
+
+  document.getElementById('reveal').addEventListener('click', function () {
+    document.getElementById('notes').focus();
+  });
+
+  var item = document.getElementById('drag-item');
+  var zone = document.getElementById('drop-zone');
+  item.addEventListener('dragstart', function (event) {
+    event.dataTransfer.setData('text/plain', 'drag-item');
+  });
+  zone.addEventListener('dragover', function (event) { event.preventDefault(); });
+  zone.addEventListener('drop', function (event) {
+    event.preventDefault();
+    zone.classList.add('filled');
+    zone.appendChild(item);
+  });
+})();
