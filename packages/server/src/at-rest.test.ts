@@ -1,0 +1,100 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import Database from 'better-sqlite3';
+import { randomBytes } from 'node:crypto';
+import { statSync } from 'node:fs';
+import { type TestServer, batch, createUser, enrollDevice, events, filesContaining, filesUnder, provision, sessionId, startTestServer } from './testing/harness.ts';
+
+let t: TestServer;
+let people: Awaited<ReturnType<typeof provision>>;
+beforeAll(async () => {
+  t = await startTestServer();
+  people = await provision(t);
+});
+afterAll(() => t.cleanup());
+
+/** The byte forms in which a string could sit in a file: UTF-8, UTF-16LE and base64 at each alignment. */
+function forms(text: string): Array<[string, Buffer]> {
+  const utf8 = Buffer.from(text, 'utf8');
+  const out: Array<[string, Buffer]> = [
+    ['utf8', utf8],
+    ['utf16le', Buffer.from(text, 'utf16le')],
+  ];
+  for (let shift = 0; shift < 3; shift++) {
+    // Encode with `shift` leading bytes, then keep only the characters that depend on the text alone.
+    const b64 = Buffer.concat([Buffer.alloc(shift), utf8]).toString('base64');
+    const start = Math.ceil((shift * 4) / 3) + 1;
+    const end = Math.floor(((shift + utf8.length) * 4) / 3) - 1;
+    out.push([`base64+${shift}`, Buffer.from(b64.slice(start, end), 'ascii')]);
+  }
+  return out;
+}
+
+describe('content at rest', () => {
+  it('looks for forms that really occur when the text is embedded (control for the scan)', () => {
+    const text = 'needle-0123456789';
+    const [, utf8] = forms(text)[0]!;
+    const [, utf16] = forms(text)[1]!;
+    expect(Buffer.from(`xx${text}yy`).includes(utf8)).toBe(true);
+    expect(Buffer.from(`xx${text}yy`, 'utf16le').includes(utf16)).toBe(true);
+    for (let prefix = 0; prefix < 6; prefix++) {
+      const encoded = Buffer.from(Buffer.from('p'.repeat(prefix) + text + 'q').toString('base64'));
+      expect(forms(text).some(([name, needle]) => name.startsWith('base64') && encoded.includes(needle)), `prefix ${prefix}`).toBe(true);
+    }
+  });
+
+  it('never holds a typed value in any file of the data directory, yet gives it back to its owner', async () => {
+    const secret = `hunter2-${randomBytes(12).toString('hex')}`;
+    const ses = sessionId();
+    for (let seq = 0; seq < 3; seq++) {
+      const res = await t.api.call('POST', '/v1/batches', { token: people.device.token, body: batch(people.device.id, ses, seq, events(seq * 10, 10, { value: secret })) });
+      expect(res.status).toBe(201);
+    }
+    const read = await t.api.call<{ events: Array<{ value?: string }> }>('GET', `/v1/sessions/${ses}`, { token: people.subject.token });
+    expect(read.status).toBe(200);
+    expect(read.body.events.filter((e) => e.value === secret).length).toBeGreaterThan(0);
+
+    const files = filesUnder(t.dataDir);
+    expect(files.some((f) => f.endsWith('lockstep.db-wal'))).toBe(true);
+    expect(files.some((f) => f.endsWith('keyring.db-wal'))).toBe(true);
+    for (const [name, needle] of forms(secret)) expect(filesContaining(t.dataDir, needle), name).toEqual([]);
+    // Nor are tokens or enrollment codes stored, only their hashes.
+    for (const token of [people.device.token, people.subject.token, people.admin.token]) expect(filesContaining(t.dataDir, Buffer.from(token))).toEqual([]);
+  });
+
+  it("refuses a ciphertext copied onto another subject's or session's row, returning an error and no plaintext", async () => {
+    const secret = `copied-${randomBytes(8).toString('hex')}`;
+    const bob = await createUser(t.api, people.admin.token);
+    const bobDevice = await enrollDevice(t.api, people.admin.token, bob.id);
+    const aliceSession = sessionId();
+    const aliceOther = sessionId();
+    const bobSession = sessionId();
+    await t.api.call('POST', '/v1/batches', { token: people.device.token, body: batch(people.device.id, aliceSession, 0, events(0, 5, { value: secret })) });
+    await t.api.call('POST', '/v1/batches', { token: people.device.token, body: batch(people.device.id, aliceOther, 0) });
+    await t.api.call('POST', '/v1/batches', { token: bobDevice.token, body: batch(bobDevice.id, bobSession, 0) });
+
+    // Someone with write access to lockstep.db moves Alice's sealed chunk into other rows.
+    const db = new Database(t.server.lockstep.paths.db);
+    const source = db.prepare('SELECT nonce, ciphertext FROM chunks WHERE session_id = ?').get(aliceSession) as { nonce: Buffer; ciphertext: Buffer };
+    const overwrite = db.prepare('UPDATE chunks SET nonce = ?, ciphertext = ? WHERE session_id = ?');
+    overwrite.run(source.nonce, source.ciphertext, bobSession);
+    overwrite.run(source.nonce, source.ciphertext, aliceOther);
+    db.close();
+
+    for (const [ses, token] of [[bobSession, bob.token], [aliceOther, people.subject.token]] as const) {
+      const res = await t.api.call('GET', `/v1/sessions/${ses}`, { token });
+      expect(res).toMatchObject({ status: 500, body: { error: 'content_unreadable' } });
+      expect(JSON.stringify(res.body)).not.toContain(secret);
+    }
+    // The original is untouched.
+    const original = await t.api.call('GET', `/v1/sessions/${aliceSession}`, { token: people.subject.token });
+    expect(JSON.stringify(original.body)).toContain(secret);
+  });
+
+  it('keeps the key file at mode 0600 and the directories at 0700', () => {
+    const { paths } = t.server.lockstep;
+    expect(statSync(paths.kek).mode & 0o777).toBe(0o600);
+    expect(statSync(paths.kek).size).toBe(32);
+    expect(statSync(paths.keysDir).mode & 0o777).toBe(0o700);
+    expect(statSync(paths.root).mode & 0o777).toBe(0o700);
+  });
+});

@@ -1,0 +1,27 @@
+import { describe, expect, it } from 'vitest';
+import type { CaptureEvent } from '@lockstep/schema';
+import { batchStats, originOf } from './stats.ts';
+
+describe('batchStats', () => {
+  it('keeps times, counts per type and origins only', () => {
+    const events: CaptureEvent[] = [
+      { seq: 4, t: 40, type: 'navigation', kind: 'load', url: 'https://mail.example.com/inbox?q=secret#x', title: 'Inbox' },
+      { seq: 5, t: 10, type: 'scroll', scrollX: 0, scrollY: 5 },
+      { seq: 6, t: 90, type: 'navigation', kind: 'push', url: 'https://mail.example.com/other', title: 'Other' },
+      { seq: 7, t: 95, type: 'navigation', kind: 'load', url: 'about:blank', title: '' },
+    ];
+    expect(batchStats(events)).toEqual({
+      firstT: 10,
+      lastT: 95,
+      eventCount: 4,
+      counts: { navigation: 3, scroll: 1 },
+      origins: ['https://mail.example.com'],
+    });
+  });
+
+  it('takes origins from http(s) URLs only', () => {
+    expect(originOf('http://127.0.0.1:8080/a/b')).toBe('http://127.0.0.1:8080');
+    expect(originOf('file:///home/me/notes.txt')).toBeUndefined();
+    expect(originOf('not a url')).toBeUndefined();
+  });
+});

@@ -1,0 +1,30 @@
+import type { CaptureEvent } from '@lockstep/schema';
+import type { BatchStats } from '../store/types.ts';
+
+/** The origin (scheme://host:port) of an http(s) URL, or undefined. Nothing else of the URL is kept. */
+export function originOf(url: string): string | undefined {
+  try {
+    const parsed = new URL(url);
+    return parsed.protocol === 'http:' || parsed.protocol === 'https:' ? parsed.origin : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Metadata of one batch: times, counts per event type and navigated origins. */
+export function batchStats(events: readonly CaptureEvent[]): BatchStats {
+  let firstT = Infinity;
+  let lastT = -Infinity;
+  const counts: Record<string, number> = {};
+  const origins: string[] = [];
+  for (const event of events) {
+    firstT = Math.min(firstT, event.t);
+    lastT = Math.max(lastT, event.t);
+    counts[event.type] = (counts[event.type] ?? 0) + 1;
+    if (event.type === 'navigation') {
+      const origin = originOf(event.url);
+      if (origin && !origins.includes(origin)) origins.push(origin);
+    }
+  }
+  return { firstT, lastT, eventCount: events.length, counts, origins };
+}

@@ -1,0 +1,15 @@
+/** @lockstep/server: HTTP API, auth, Cedar policy, per-subject encryption and storage. */
+export { startServer, type RunningServer, type StartServerOptions } from './start.ts';
+export { buildApp, DEFAULT_BODY_LIMIT, type App, type BuildAppOptions } from './app.ts';
+export { openLockstep, type EmbeddedLockstep, type Lockstep, type OpenLockstepOptions } from './lockstep.ts';
+export { openEmbeddedStore, dataDirPaths, type DataDirPaths, type EmbeddedStore } from './store/embedded/index.ts';
+export type * from './store/types.ts';
+export { ingestBatch, type IngestInput, type IngestResult } from './content/ingest.ts';
+export { readSessionEvents, ContentUnreadableError } from './content/read.ts';
+export { deleteSession, eraseSubject } from './content/remove.ts';
+export { createUser, enroll, issueBootstrapCode, issueDeviceCode, newDeviceId, newUserId, ENROLLMENT_TTL_MS, type Enrolled, type IssuedCode } from './accounts.ts';
+export { type Principal, newEnrollmentCode, normalizeEnrollmentCode } from './auth.ts';
+export { ACTIONS, type Action, type Authorizer, type Decision, PolicyLoadError, defaultAuthorizer, loadAuthorizer } from './policy/authorize.ts';
+export { KeyFileError } from './crypto/kek.ts';
+export { KeyDestroyedError } from './crypto/keyring.ts';
+export type { LogStream } from './http/logging.ts';

@@ -1,0 +1,48 @@
+import type { Store } from '../types.ts';
+import { accountStores } from './accounts.ts';
+import { type DataDirPaths, prepareDataDir } from './data-dir.ts';
+import { SqliteKeyStore } from './key-store.ts';
+import { CONTENT_MIGRATIONS, KEYRING_MIGRATIONS } from './migrations.ts';
+import { sessionStores } from './sessions.ts';
+import { checkpoint, openDatabase } from './sqlite.ts';
+
+export { dataDirPaths, type DataDirPaths } from './data-dir.ts';
+
+export interface EmbeddedStore extends Store {
+  readonly paths: DataDirPaths;
+}
+
+/**
+ * Opens the embedded store in `dataDir` (created on first run, mode 0700): lockstep.db for
+ * metadata and sealed content, keys/keyring.db for wrapped keys. The KEK file is not read
+ * here; see openLockstep.
+ */
+export async function openEmbeddedStore(dataDir: string): Promise<EmbeddedStore> {
+  const paths = prepareDataDir(dataDir);
+  const db = openDatabase(paths.db, CONTENT_MIGRATIONS);
+  let keysDb;
+  try {
+    keysDb = openDatabase(paths.keyring, KEYRING_MIGRATIONS);
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+  const keys = new SqliteKeyStore(keysDb);
+  let closed = false;
+  return {
+    paths,
+    ...accountStores(db),
+    ...sessionStores(db),
+    keys,
+    async compact() {
+      checkpoint(db);
+      checkpoint(keysDb);
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      db.close();
+      keysDb.close();
+    },
+  };
+}
