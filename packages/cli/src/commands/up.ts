@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
+import type { RunningServer } from '@lockstep/server';
 import { DEFAULT_PORT } from '../config.ts';
 import { parsePort } from '../options.ts';
 
@@ -27,6 +28,19 @@ On start it prints "listening on http://HOST:PORT" and a one-time admin enrollme
 SIGTERM or Ctrl+C stops the server cleanly.`,
     )
     .action(async (opts: { data: string; port: number; host: string; logLevel: string }) => {
+      // Signals are handled from the start: a stop that arrives while the data directory is
+      // still being opened waits for it, then closes it cleanly.
+      const state: { server?: RunningServer; stopping: boolean } = { stopping: false };
+      const stop = async (signal: string) => {
+        if (state.stopping) return;
+        state.stopping = true;
+        process.stdout.write(`${signal}: stopping\n`);
+        if (!state.server) return; // the start-up path below sees `stopping` and closes
+        await state.server.close();
+        process.exit(0);
+      };
+      process.on('SIGTERM', () => void stop('SIGTERM'));
+      process.on('SIGINT', () => void stop('SIGINT'));
       const { startServer } = await import('@lockstep/server');
       const server = await startServer({
         dataDir: resolve(opts.data),
@@ -35,18 +49,13 @@ SIGTERM or Ctrl+C stops the server cleanly.`,
         logLevel: opts.logLevel,
         logStream: process.stderr,
       });
+      state.server = server;
+      if (state.stopping) {
+        await server.close();
+        process.exit(0);
+      }
       process.stdout.write(`listening on ${server.url}\n`);
       process.stdout.write(`data directory: ${resolve(opts.data)}\n`);
       process.stdout.write(`admin enrollment code (one-time): ${server.bootstrapCode}\n`);
-      let stopping = false;
-      const stop = async (signal: string) => {
-        if (stopping) return;
-        stopping = true;
-        process.stdout.write(`${signal}: stopping\n`);
-        await server.close();
-        process.exit(0);
-      };
-      process.on('SIGTERM', () => void stop('SIGTERM'));
-      process.on('SIGINT', () => void stop('SIGINT'));
     });
 }
