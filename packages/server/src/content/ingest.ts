@@ -3,15 +3,16 @@ import type { BatchEnvelope, BatchReceipt } from '@lockstep/schema';
 import { packEvents } from '../crypto/chunk.ts';
 import { KeyBindingError, KeyDestroyedError } from '../crypto/keyring.ts';
 import type { Lockstep } from '../lockstep.ts';
-import type { AppendOutcome } from '../store/types.ts';
+import type { AppendOutcome, BatchStats } from '../store/types.ts';
+import type { PreparedBatch } from './prepare.ts';
 import { batchStats } from './stats.ts';
 
 export interface IngestInput {
   /** The authenticated device and the subject it is bound to. */
   device: { id: string; subjectId: string };
   batch: BatchEnvelope;
-  /** The events' JSON exactly as received (what the checksum covers); derived from `batch` if absent. */
-  eventsJson?: string;
+  /** The events' JSON exactly as received (what the checksum covers), UTF-8; derived from `batch` if absent. Zeroed once sealed. */
+  eventsJson?: Buffer;
 }
 
 export type IngestResult =
@@ -26,9 +27,38 @@ export const newChunkId = () => `chk_${randomBytes(16).toString('base64url')}`;
  * one durable transaction. Idempotent on (session, seq). Authorization is the caller's job.
  */
 export async function ingestBatch(lockstep: Lockstep, input: IngestInput): Promise<IngestResult> {
+  const { batch } = input;
+  const meta = { session: batch.session, seq: batch.seq, checksum: batch.checksum, eventCount: batch.events.length };
+  return storeBatch(lockstep, input.device, meta, () => {
+    const eventsJson = input.eventsJson ?? Buffer.from(JSON.stringify(batch.events), 'utf8');
+    try {
+      return { packed: packEvents(eventsJson), rawBytes: eventsJson.length, stats: batchStats(batch.events) };
+    } finally {
+      eventsJson.fill(0);
+    }
+  });
+}
+
+/** The same as `ingestBatch`, for a batch already parsed, validated and compressed by `prepareBatch`. */
+export async function ingestPrepared(lockstep: Lockstep, device: IngestInput['device'], prepared: PreparedBatch): Promise<IngestResult> {
+  return storeBatch(lockstep, device, prepared.batch, () => ({ packed: Buffer.from(prepared.packed.buffer, prepared.packed.byteOffset, prepared.packed.length), rawBytes: prepared.rawBytes, stats: prepared.stats }));
+}
+
+interface BatchMeta {
+  session: string;
+  seq: number;
+  checksum: string;
+  eventCount: number;
+}
+
+async function storeBatch(
+  lockstep: Lockstep,
+  device: IngestInput['device'],
+  batch: BatchMeta,
+  content: () => { packed: Buffer; rawBytes: number; stats: BatchStats },
+): Promise<IngestResult> {
   const { store, keyring } = lockstep;
-  const { batch, device } = input;
-  const receipt = (duplicate: boolean): BatchReceipt => ({ session: batch.session, seq: batch.seq, events: batch.events.length, duplicate });
+  const receipt = (duplicate: boolean): BatchReceipt => ({ session: batch.session, seq: batch.seq, events: batch.eventCount, duplicate });
 
   const session = await store.sessions.get(batch.session);
   if (session) {
@@ -39,9 +69,8 @@ export async function ingestBatch(lockstep: Lockstep, input: IngestInput): Promi
     if (stored) return stored.checksum === batch.checksum ? { outcome: 'duplicate', receipt: receipt(true) } : { outcome: 'conflict' };
   }
 
-  const eventsJson = input.eventsJson ?? JSON.stringify(batch.events);
   const chunkId = newChunkId();
-  const packed = packEvents(eventsJson);
+  const { packed, rawBytes, stats } = content();
   let sealed;
   try {
     sealed = await keyring.sealChunk({ subjectId: device.subjectId, sessionId: batch.session, chunkId }, packed, { create: !session });
@@ -59,13 +88,13 @@ export async function ingestBatch(lockstep: Lockstep, input: IngestInput): Promi
     batch: {
       seq: batch.seq,
       checksum: batch.checksum,
-      eventCount: batch.events.length,
-      rawBytes: Buffer.byteLength(eventsJson, 'utf8'),
+      eventCount: batch.eventCount,
+      rawBytes,
       storedBytes: sealed.ciphertext.length,
       receivedAt: lockstep.clock(),
     },
     chunk: { id: chunkId, sessionId: batch.session, subjectId: device.subjectId, nonce: sealed.nonce, ciphertext: sealed.ciphertext },
-    stats: batchStats(batch.events),
+    stats,
   });
   if (outcome === 'stored' || outcome === 'duplicate') return { outcome, receipt: receipt(outcome === 'duplicate') };
   return { outcome };

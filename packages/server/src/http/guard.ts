@@ -25,7 +25,6 @@ export function requireRouteActions(app: FastifyInstance): void {
 /** Resolves the bearer token of every non-public /v1 request before its body is read. */
 export function authenticateRequests(app: FastifyInstance, deps: RouteDeps): void {
   app.decorateRequest('principal', null);
-  app.decorateRequest('eventsJson', null);
   app.addHook('onRequest', async (request) => {
     const config = request.routeOptions.config;
     if (!config.action || config.public) return;

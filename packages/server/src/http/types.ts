@@ -24,8 +24,6 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** Who the bearer token names; null on public routes. */
     principal: Principal | null;
-    /** For batch uploads: the events' JSON exactly as received, captured before validation. */
-    eventsJson: string | null;
   }
 }
 

@@ -97,6 +97,34 @@ export function sessionStores(db: Db): { sessions: SessionStore; subjects: Subje
     return 'stored';
   });
 
+  // Group commit: appends that arrive while one is pending are written together once the event
+  // loop has handled the I/O at hand (setImmediate), in one durable transaction. Each append
+  // runs in its own savepoint (a nested better-sqlite3 transaction), so one that throws is
+  // rolled back alone; every caller is answered only after the COMMIT returned.
+  type Pending = { input: AppendBatch; resolve: (outcome: AppendOutcome) => void; reject: (error: unknown) => void };
+  let pending: Pending[] = [];
+  const appendGroup = db.transaction((group: Pending[]) =>
+    group.map((p): { ok: true; outcome: AppendOutcome } | { ok: false; error: unknown } => {
+      try {
+        return { ok: true, outcome: append(p.input) };
+      } catch (error) {
+        return { ok: false, error };
+      }
+    }),
+  );
+  const flush = () => {
+    const group = pending;
+    pending = [];
+    let results;
+    try {
+      results = appendGroup.immediate(group);
+    } catch (error) {
+      for (const p of group) p.reject(error);
+      return;
+    }
+    results.forEach((r, i) => (r.ok ? group[i]!.resolve(r.outcome) : group[i]!.reject(r.error)));
+  };
+
   const remove = db.transaction((sessionId: string, now: number): boolean => {
     const row = q.getSession.get(sessionId);
     if (!row || row.deleted_at !== null) return false;
@@ -127,8 +155,11 @@ export function sessionStores(db: Db): { sessions: SessionStore; subjects: Subje
         const row = q.getBatch.get(sessionId, seq);
         return row && toBatch(row);
       },
-      async appendBatch(input) {
-        return append.immediate(input);
+      appendBatch(input) {
+        return new Promise<AppendOutcome>((resolve, reject) => {
+          if (pending.length === 0) setImmediate(flush);
+          pending.push({ input, resolve, reject });
+        });
       },
       async chunks(sessionId): Promise<StoredChunk[]> {
         return q.chunks.all(sessionId).map((r) => ({

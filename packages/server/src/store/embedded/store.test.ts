@@ -53,6 +53,22 @@ describe('embedded store', () => {
     expect((await store.sessions.chunks('ses_1')).map((c) => c.batchSeq)).toEqual([1, 3]);
   });
 
+  it('commits concurrent appends together, each with its own outcome, and rolls back only one that fails', async () => {
+    await subjectWithDevice('usr_a', 'dev_a');
+    const clash = batch('ses_2', 'dev_a', 'usr_a', 0);
+    clash.chunk.id = batch('ses_1', 'dev_a', 'usr_a', 0).chunk.id; // same chunk id: the insert throws
+    const results = await Promise.allSettled([
+      store.sessions.appendBatch(batch('ses_1', 'dev_a', 'usr_a', 0)),
+      store.sessions.appendBatch(batch('ses_1', 'dev_a', 'usr_a', 0)),
+      store.sessions.appendBatch(clash),
+      store.sessions.appendBatch(batch('ses_1', 'dev_a', 'usr_a', 1)),
+    ]);
+    expect(results.map((r) => (r.status === 'fulfilled' ? r.value : 'threw'))).toEqual(['stored', 'duplicate', 'threw', 'stored']);
+    expect(await store.sessions.get('ses_2')).toBeUndefined();
+    expect(await store.sessions.get('ses_1')).toMatchObject({ batchCount: 2, eventCount: 4 });
+    expect((await store.sessions.chunks('ses_1')).map((c) => c.batchSeq)).toEqual([0, 1]);
+  });
+
   it('keeps a session bound to its device and subject', async () => {
     await subjectWithDevice('usr_a', 'dev_a');
     await subjectWithDevice('usr_b', 'dev_b');

@@ -1,0 +1,74 @@
+import { createHash } from 'node:crypto';
+import { BatchEnvelope, describeIssue } from '@lockstep/schema';
+import { packEvents } from '../crypto/chunk.ts';
+import { PoisonedJsonError, parseJsonBody } from '../http/json.ts';
+import type { BatchStats } from '../store/types.ts';
+import { batchStats } from './stats.ts';
+
+/**
+ * The CPU-heavy half of a batch upload, with no key and no store: decode and parse the body,
+ * check the checksum over the events as received, validate the envelope, and compress the
+ * events' JSON (the same bytes the checksum covered). Pure, so that it can run in a worker
+ * thread (see prepare-pool.ts); the failures are those the HTTP API reports, in the same order
+ * (invalid JSON, then checksum, then the first invalid field).
+ */
+export interface PreparedBatch {
+  ok: true;
+  batch: { device: string; session: string; seq: number; checksum: string; eventCount: number };
+  /** The events' JSON, compressed (not yet sealed). */
+  packed: Uint8Array;
+  rawBytes: number;
+  stats: BatchStats;
+}
+
+export type PrepareFailure =
+  | { ok: false; kind: 'api'; error: string; message: string; field?: string }
+  | { ok: false; kind: 'invalid'; message: string; field: string };
+
+export type PrepareResult = PreparedBatch | PrepareFailure;
+
+const isRecord = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
+
+export function prepareBatch(body: Uint8Array): PrepareResult {
+  if (body.length === 0) return { ok: false, kind: 'api', error: 'invalid_json', message: 'the request body is empty but declared as JSON' };
+  let parsed: unknown;
+  try {
+    parsed = parseJsonBody(Buffer.from(body.buffer, body.byteOffset, body.length).toString('utf8'));
+  } catch (error) {
+    const message = error instanceof PoisonedJsonError ? `the request body is refused: ${error.message}` : 'the request body is not valid JSON';
+    return { ok: false, kind: 'api', error: 'invalid_json', message };
+  }
+
+  // The checksum covers the events exactly as sent, so it is checked before validation.
+  let json: Buffer | undefined;
+  if (isRecord(parsed) && Array.isArray(parsed.events) && typeof parsed.checksum === 'string') {
+    // Serialised once: these bytes are both what the checksum covers and the chunk's plaintext.
+    json = Buffer.from(JSON.stringify(parsed.events), 'utf8');
+    const actual = createHash('sha256').update(json).digest('hex');
+    if (actual !== parsed.checksum) {
+      json.fill(0);
+      return { ok: false, kind: 'api', error: 'checksum_mismatch', message: 'checksum does not match the SHA-256 of the events as received', field: 'checksum' };
+    }
+  }
+
+  const result = BatchEnvelope.safeParse(parsed);
+  if (!result.success) {
+    json?.fill(0);
+    const { field, message } = describeIssue(result.error);
+    return { ok: false, kind: 'invalid', message, field };
+  }
+  const batch = result.data;
+  // A valid envelope has events and a checksum, so `json` was made above.
+  const plain = json ?? Buffer.from(JSON.stringify(batch.events), 'utf8');
+  try {
+    return {
+      ok: true,
+      batch: { device: batch.device, session: batch.session, seq: batch.seq, checksum: batch.checksum, eventCount: batch.events.length },
+      packed: packEvents(plain),
+      rawBytes: plain.length,
+      stats: batchStats(batch.events),
+    };
+  } finally {
+    plain.fill(0);
+  }
+}
