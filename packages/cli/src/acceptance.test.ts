@@ -12,7 +12,7 @@ import { serveSamples } from '../../../samples/serve.ts';
 import { ApiRequestError, createClient } from './client.ts';
 import { addSubject, provision, type Provisioned } from './provision.ts';
 import { recordWeb } from './record-web.ts';
-import { encodings, findInFiles } from './scan.ts';
+import { byteForms, findPlaintext } from '@lockstep/server';
 import { spawnServer, type SpawnedServer } from './testing/spawn.ts';
 
 const PASSWORD = 'Zq7!wombat-Kettle93';
@@ -97,13 +97,13 @@ describe('recording a web task end to end', () => {
     for (const text of [read, JSON.stringify(recorded), server.output()]) {
       expect(text).not.toContain(PASSWORD);
       for (let i = 0; i + 4 <= PASSWORD.length; i++) expect(text).not.toContain(PASSWORD.slice(i, i + 4));
-      for (const form of encodings(PASSWORD)) expect(Buffer.from(text).includes(form)).toBe(false);
+      for (const [form, bytes] of byteForms(PASSWORD)) expect(Buffer.from(text).includes(bytes), form).toBe(false);
     }
-    expect(findInFiles(dataDir, [PASSWORD])).toEqual([]);
+    expect(findPlaintext(dataDir, [PASSWORD])).toEqual([]);
   });
 
   it('keeps no content in plaintext on disk, yet its owner reads it back', async () => {
-    expect(findInFiles(dataDir, [UNIQUE, 'See you at the review.'])).toEqual([]);
+    expect(findPlaintext(dataDir, [UNIQUE, 'See you at the review.'])).toEqual([]);
     const me = createClient(server.url, who.subject.token);
     expect(JSON.stringify(await me.get(`/v1/sessions/${session}`))).toContain(UNIQUE);
   });

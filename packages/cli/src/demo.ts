@@ -2,11 +2,10 @@ import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { CaptureEvent } from '@lockstep/schema';
-import { startServer } from '@lockstep/server';
+import { findPlaintext, startServer } from '@lockstep/server';
 import { serveSamples } from '../../../samples/serve.ts';
 import { ApiRequestError, createClient } from './client.ts';
 import { eventsTable, sessionsTable, type SessionSummary } from './format.ts';
-import { findInFiles } from './scan.ts';
 import { provision } from './provision.ts';
 import { recordWeb } from './record-web.ts';
 
@@ -81,9 +80,9 @@ export async function runDemo(opts: DemoOptions = {}): Promise<DemoResult> {
     const serialized = JSON.stringify(read.events);
     const passwordFound = [
       ...(serialized.includes(DEMO_PASSWORD) ? ['events'] : []),
-      ...findInFiles(dataDir, [DEMO_PASSWORD]).map((h) => h.file),
+      ...findPlaintext(dataDir, [DEMO_PASSWORD]).map((h) => h.file),
     ];
-    const messageOnDisk = findInFiles(dataDir, [DEMO_MESSAGE]).length > 0;
+    const messageOnDisk = findPlaintext(dataDir, [DEMO_MESSAGE]).length > 0;
     out('6. What the promises look like from outside:\n');
     out(`   admin reading the session: HTTP ${adminStatus} (admins configure, they do not read content)\n`);
     out(`   the password typed: ${passwordFound.length === 0 ? 'not in the events, not on disk, not in the log' : `FOUND in ${passwordFound.join(', ')}`}\n`);

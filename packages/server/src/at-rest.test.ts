@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
 import { randomBytes } from 'node:crypto';
 import { statSync } from 'node:fs';
-import { type TestServer, batch, createUser, enrollDevice, events, filesContaining, filesUnder, provision, sessionId, startTestServer } from './testing/harness.ts';
+import { byteForms, filesContaining, filesUnder } from './leak-scan.ts';
+import { type TestServer, batch, createUser, enrollDevice, events, provision, sessionId, startTestServer } from './testing/harness.ts';
 
 let t: TestServer;
 let people: Awaited<ReturnType<typeof provision>>;
@@ -12,36 +13,7 @@ beforeAll(async () => {
 });
 afterAll(() => t.cleanup());
 
-/** The byte forms in which a string could sit in a file: UTF-8, UTF-16LE and base64 at each alignment. */
-function forms(text: string): Array<[string, Buffer]> {
-  const utf8 = Buffer.from(text, 'utf8');
-  const out: Array<[string, Buffer]> = [
-    ['utf8', utf8],
-    ['utf16le', Buffer.from(text, 'utf16le')],
-  ];
-  for (let shift = 0; shift < 3; shift++) {
-    // Encode with `shift` leading bytes, then keep only the characters that depend on the text alone.
-    const b64 = Buffer.concat([Buffer.alloc(shift), utf8]).toString('base64');
-    const start = Math.ceil((shift * 4) / 3) + 1;
-    const end = Math.floor(((shift + utf8.length) * 4) / 3) - 1;
-    out.push([`base64+${shift}`, Buffer.from(b64.slice(start, end), 'ascii')]);
-  }
-  return out;
-}
-
 describe('content at rest', () => {
-  it('looks for forms that really occur when the text is embedded (control for the scan)', () => {
-    const text = 'needle-0123456789';
-    const [, utf8] = forms(text)[0]!;
-    const [, utf16] = forms(text)[1]!;
-    expect(Buffer.from(`xx${text}yy`).includes(utf8)).toBe(true);
-    expect(Buffer.from(`xx${text}yy`, 'utf16le').includes(utf16)).toBe(true);
-    for (let prefix = 0; prefix < 6; prefix++) {
-      const encoded = Buffer.from(Buffer.from('p'.repeat(prefix) + text + 'q').toString('base64'));
-      expect(forms(text).some(([name, needle]) => name.startsWith('base64') && encoded.includes(needle)), `prefix ${prefix}`).toBe(true);
-    }
-  });
-
   it('never holds a typed value in any file of the data directory, yet gives it back to its owner', async () => {
     const secret = `hunter2-${randomBytes(12).toString('hex')}`;
     const ses = sessionId();
@@ -56,7 +28,7 @@ describe('content at rest', () => {
     const files = filesUnder(t.dataDir);
     expect(files.some((f) => f.endsWith('lockstep.db-wal'))).toBe(true);
     expect(files.some((f) => f.endsWith('keyring.db-wal'))).toBe(true);
-    for (const [name, needle] of forms(secret)) expect(filesContaining(t.dataDir, needle), name).toEqual([]);
+    for (const [name, needle] of byteForms(secret)) expect(filesContaining(t.dataDir, needle), name).toEqual([]);
     // Nor are tokens or enrollment codes stored, only their hashes.
     for (const token of [people.device.token, people.subject.token, people.admin.token]) expect(filesContaining(t.dataDir, Buffer.from(token))).toEqual([]);
   });

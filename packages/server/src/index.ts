@@ -13,3 +13,4 @@ export { ACTIONS, type Action, type Authorizer, type Decision, PolicyLoadError, 
 export { KeyFileError } from './crypto/kek.ts';
 export { KeyDestroyedError } from './crypto/keyring.ts';
 export type { LogStream } from './http/logging.ts';
+export { byteForms, filesContaining, filesUnder, findPlaintext, type LeakHit } from './leak-scan.ts';

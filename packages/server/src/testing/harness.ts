@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type CaptureEvent, makeBatch } from '@lockstep/schema';
@@ -122,17 +122,4 @@ export function batch(device: string, session: string, seq: number, evs: Capture
 }
 
 /** Every regular file under a directory, recursively. */
-export function filesUnder(dir: string): string[] {
-  const out: string[] = [];
-  for (const name of readdirSync(dir)) {
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) out.push(...filesUnder(path));
-    else out.push(path);
-  }
-  return out;
-}
-
-/** Files under `dir` whose bytes contain `needle`. */
-export function filesContaining(dir: string, needle: Buffer): string[] {
-  return filesUnder(dir).filter((file) => readFileSync(file).includes(needle));
-}
+export { filesContaining, filesUnder } from '../leak-scan.ts';
