@@ -24,7 +24,7 @@ describe('recorderScript', () => {
     expect(JSON.parse(match?.[1] ?? 'null')).toEqual({
       mouseMoveSampleMs: 20,
       scrollThrottleMs: 100,
-      flushIntervalMs: 100,
+      flushIntervalMs: 500,
       flushAtEvents: 200,
       badge: true,
       pauseShortcut: true,

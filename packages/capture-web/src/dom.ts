@@ -25,6 +25,10 @@ export function on<E extends Event = Event>(target: EventTarget, type: string, f
 
 /** The element an event really happened on: the first node of the composed path (inside open shadow roots). */
 export function eventElement(ev: Event): Element | null {
+  const target = ev.target as Node | null;
+  // An element that hosts no open shadow root is not a retargeted target: it is the first node
+  // of the composed path, which then need not be built (composedPath() allocates it).
+  if (target && target.nodeType === 1 && !(target as Element).shadowRoot) return target as Element;
   const first = (ev.composedPath()[0] ?? ev.target) as Node | null;
   if (!first) return null;
   if (first.nodeType === 1) return first as Element;

@@ -25,7 +25,7 @@ export interface RecorderOptions extends Partial<PageOptions> {
 export const DEFAULT_OPTIONS: Readonly<PageOptions> = Object.freeze({
   mouseMoveSampleMs: 50,
   scrollThrottleMs: 100,
-  flushIntervalMs: 100,
+  flushIntervalMs: 500,
   flushAtEvents: 200,
   badge: false,
   pauseShortcut: true,

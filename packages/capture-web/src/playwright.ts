@@ -102,7 +102,7 @@ export async function attachRecorder(page: Page, options: RecorderOptions = {}):
   const onBatch = (source: { frame: Frame }, batch: unknown, info: unknown): HostReply => {
     if (stopped) return { stopped: true };
     try {
-      const result = seq.accept(batch);
+      const result = seq.accept(typeof batch === 'string' ? (JSON.parse(batch) as unknown) : batch);
       if (isInfo(info) && info.n > 0) noteArrival(info);
       deliver(result.events);
       if (result.paused !== undefined) mirror(result.paused, source.frame);

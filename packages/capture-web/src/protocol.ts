@@ -1,7 +1,7 @@
 // The contract between the in-page recorder and the host.
 import type { PauseReason } from './context.ts';
 
-/** Binding the page calls with `(events, info)`. */
+/** Binding the page calls with `(events, info)`; `events` is the batch as JSON text. */
 export const BINDING = '__lockstepEmit';
 /** Global under which each document exposes its RecorderHandle. */
 export const GLOBAL = '__lockstep';

@@ -8,7 +8,7 @@ import { on } from './dom.ts';
 import { pageOptions } from './options.ts';
 import type { PageOptions } from './options.ts';
 import { ZERO, frameOffset, framePathCache } from './frame.ts';
-import { targetOf } from './target.ts';
+import { createTargetCache } from './target.ts';
 import { Throttle } from './throttle.ts';
 import { createBadge } from './badge.ts';
 import { GLOBAL } from './protocol.ts';
@@ -57,6 +57,7 @@ export function installRecorder(rawOptions?: Partial<PageOptions>): RecorderHand
 
   const origin = performance.timeOrigin;
   const framePath = framePathCache();
+  const targets = createTargetCache();
   let deferred: PageEvent[] = [];
   let paused = false;
   let stopped = false;
@@ -120,7 +121,7 @@ export function installRecorder(rawOptions?: Partial<PageOptions>): RecorderHand
     offset: top ? () => ZERO : () => frameOffset(),
     time: (ev) => origin + (ev ? ev.timeStamp : performance.now()),
     ignored: (el): el is null => el === null || (badge !== undefined && el === badge.host),
-    target: (el) => targetOf(el, { frame: framePath(), offset: ctx.offset() }),
+    target: (el) => targets.targetOf(el, { frame: framePath(), offset: ctx.offset() }),
     emit: (ev: UnsequencedEvent, pt: number) => {
       if (stopped || (paused && ev.type !== 'marker')) return;
       if (deferred.length > 0) releaseDeferred();
@@ -185,6 +186,7 @@ export function installRecorder(rawOptions?: Partial<PageOptions>): RecorderHand
     transport.close();
     for (const off of offs) off();
     holds.clear();
+    targets.disconnect();
     badge?.remove();
     if (w[GLOBAL] === handle) delete w[GLOBAL];
     return info;

@@ -51,3 +51,53 @@ describe('targetOf', () => {
     expect(inFrame.box?.y).toBe(100);
   });
 });
+
+describe('createTargetCache', () => {
+  it('gives what targetOf gives, also right after the element, its label or its place change', async () => {
+    const page = await fx.page();
+    await pageWithModules(page, HTML, modules, { 'http://unit.test/child.html': CHILD });
+    const steps = await page.evaluate(() => {
+      const m = (window as unknown as { __m: Api }).__m;
+      const cache = m.target.createTargetCache();
+      const user = document.getElementById('user') as HTMLInputElement;
+      const label = document.querySelector('label[for="user"]') as HTMLLabelElement;
+      const out: Array<{ step: string; cached: unknown; fresh: unknown }> = [];
+      // Every change is looked up in the same task, before any mutation callback could run.
+      const check = (step: string, el: Element = user) => out.push({ step, cached: cache.targetOf(el), fresh: m.target.targetOf(el) });
+      check('initial');
+      check('again');
+      label.textContent = 'Login name';
+      check('label text changed');
+      user.id = 'login';
+      label.htmlFor = 'login';
+      check('renamed');
+      user.style.left = '90px';
+      check('moved by style');
+      const twin = document.createElement('input');
+      twin.id = 'login';
+      document.body.prepend(twin);
+      check('id no longer unique');
+      twin.remove();
+      user.setAttribute('data-lockstep-mask', '');
+      check('masked');
+      user.removeAttribute('data-lockstep-mask');
+      check('still masked once seen masked');
+      const go = document.getElementById('go') as HTMLElement;
+      check('button', go);
+      go.textContent = 'Next';
+      check('button text changed', go);
+      (document.getElementById('vault') as HTMLElement).append(go);
+      check('moved into a block', go);
+      cache.disconnect();
+      return out;
+    });
+    for (const s of steps) expect(s.cached, s.step).toEqual(s.fresh);
+    const by = (step: string) => steps.find((s) => s.step === step)?.cached as Record<string, unknown>;
+    expect(by('label text changed')).toMatchObject({ name: 'Login name' });
+    expect(by('renamed')).toMatchObject({ id: 'login', selector: '#login' });
+    expect(by('moved by style')).toMatchObject({ box: { x: 90 } });
+    expect(by('masked')).toMatchObject({ masked: true });
+    expect(by('button text changed')).toMatchObject({ name: 'Next' });
+    expect(by('moved into a block')).toMatchObject({ tag: 'section', selector: '#vault', masked: true });
+  });
+});

@@ -1,11 +1,65 @@
 // The page side of the channel to the host: a buffer of events handed to the `__lockstepEmit`
-// binding as one array per batch, every flushIntervalMs or at flushAtEvents, whichever first.
+// binding as one JSON array per batch, every flushIntervalMs or at flushAtEvents, whichever
+// first. The batch goes as JSON text written by toJson() below: Playwright's argument
+// serializer costs several times more main-thread time, and the page's own JSON object may be
+// patched by the page (so it is not used).
 import type { PageEvent } from './context.ts';
 import type { PageOptions } from './options.ts';
 import { BINDING } from './protocol.ts';
 import type { BatchInfo, HostReply } from './protocol.ts';
 
-type Emit = (events: PageEvent[], info: BatchInfo) => Promise<HostReply | undefined>;
+type Emit = (events: string, info: BatchInfo) => Promise<HostReply | undefined>;
+
+// Control characters, quote and backslash: what JSON strings must escape.
+// eslint-disable-next-line no-control-regex
+const ESCAPE = /[\u0000-\u001f"\\]/;
+// eslint-disable-next-line no-control-regex
+const ESCAPE_ALL = /[\u0000-\u001f"\\]/g;
+
+function escapeChar(c: string): string {
+  if (c === '"') return '\\"';
+  if (c === '\\') return '\\\\';
+  return `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
+}
+
+/**
+ * JSON text of an event batch (plain objects, arrays, strings, finite numbers, booleans, null),
+ * with JSON.stringify's rules for what it does not expect: undefined fields are left out,
+ * non-finite numbers become null, anything else becomes null.
+ */
+export function toJson(value: unknown): string {
+  switch (typeof value) {
+    case 'string':
+      return ESCAPE.test(value) ? `"${value.replace(ESCAPE_ALL, escapeChar)}"` : `"${value}"`;
+    case 'number':
+      return Number.isFinite(value) ? `${value}` : 'null';
+    case 'boolean':
+      return value ? 'true' : 'false';
+    case 'object': {
+      if (value === null) return 'null';
+      if (Array.isArray(value)) {
+        let out = '[';
+        for (let i = 0; i < value.length; i++) {
+          if (i > 0) out += ',';
+          const v: unknown = value[i];
+          out += v === undefined || typeof v === 'function' ? 'null' : toJson(v);
+        }
+        return `${out}]`;
+      }
+      let out = '{';
+      let first = true;
+      for (const key of Object.keys(value)) {
+        const v = (value as Record<string, unknown>)[key];
+        if (v === undefined || typeof v === 'function') continue;
+        out += `${first ? '' : ','}${toJson(key)}:${toJson(v)}`;
+        first = false;
+      }
+      return `${out}}`;
+    }
+    default:
+      return 'null';
+  }
+}
 
 /** Most events kept while the binding is missing; older ones are dropped first. */
 const MAX_BUFFER = 10_000;
@@ -38,7 +92,7 @@ export function createTransport(opts: PageOptions, onReply: (reply: HostReply | 
 
   const call = (batch: PageEvent[], n: number): void => {
     try {
-      (binding() as Emit)(batch, { doc, n }).then(onReply, () => {});
+      (binding() as Emit)(toJson(batch), { doc, n }).then(onReply, () => {});
     } catch {
       // The host is gone.
     }

@@ -6,7 +6,6 @@
 import type { Ctx, Unseq } from '../context.ts';
 import { eventElement, on } from '../dom.ts';
 import type { Off } from '../dom.ts';
-import { isMasked } from '../privacy.ts';
 
 const MAX_VALUE = 1_000_000;
 
@@ -37,7 +36,8 @@ export function observeInput(ctx: Ctx): Off {
     const inputType = (ev as InputEvent).inputType;
     const out: Unseq<'input'> = { type: 'input', target: ctx.target(field) };
     if (inputType) out.inputType = inputType.slice(0, 64);
-    if (isMasked(field)) {
+    if (out.target.masked) {
+      // The target is flagged exactly when the field is masked (or inside a block).
       if (isChange) return; // a change of a masked field adds nothing to its input events
       out.masked = true;
       ctx.emit(out, pt);

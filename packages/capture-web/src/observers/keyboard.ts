@@ -5,7 +5,7 @@
 import type { Ctx, Unseq } from '../context.ts';
 import { NO_MODIFIERS, cut, eventElement, modifiers, on } from '../dom.ts';
 import type { Off } from '../dom.ts';
-import { isMasked, isPrintableKey, maskedKey } from '../privacy.ts';
+import { isPrintableKey, maskedKey } from '../privacy.ts';
 
 export function isPauseShortcut(ev: KeyboardEvent): boolean {
   return ev.code === 'KeyP' && ev.altKey && ev.shiftKey && !ev.ctrlKey && !ev.metaKey;
@@ -41,16 +41,17 @@ export function observeKeyboard(ctx: Ctx): Off {
     const el = eventElement(ev);
     if (ctx.ignored(el)) return;
     const pt = ctx.time(ev);
-    const masked = isMasked(el); // blocks count as masked
+    // The target says whether the element is masked (blocks count as masked).
+    const target = ctx.target(el);
     let out: Unseq<'key'>;
-    if (masked) {
+    if (target.masked) {
       const safe = maskedKey(key);
       if (safe === null) return;
       const printable = safe === 'Unidentified';
       // Modifier state would tell upper from lower case; it is kept only for named keys.
-      out = { type: 'key', kind, key: safe, mods: printable ? NO_MODIFIERS : modifiers(ev), masked: true, target: ctx.target(el) };
+      out = { type: 'key', kind, key: safe, mods: printable ? NO_MODIFIERS : modifiers(ev), masked: true, target };
     } else {
-      out = { type: 'key', kind, key: cut(key, 32), mods: modifiers(ev), target: ctx.target(el) };
+      out = { type: 'key', kind, key: cut(key, 32), mods: modifiers(ev), target };
       if (ev.code) out.code = cut(ev.code, 32);
       if (kind === 'down' && isPrintableKey(key) && !ev.ctrlKey && !ev.metaKey) out.char = key;
     }

@@ -12,30 +12,30 @@ function pointerType(ev: Event): PointerType | undefined {
 }
 
 export function observePointer(ctx: Ctx): Off {
-  // The latest move, kept in plain variables so that a move allocates nothing until it is sampled.
-  let mx = 0;
-  let my = 0;
-  let mButtons = 0;
-  let mType: PointerType | undefined;
+  // The latest move is kept as the event itself and read only when it is sampled, so that a
+  // move that the sampling folds away costs no property reads and no allocation.
+  let last: PointerEvent | null = null;
   const moves = ctx.throttle<number>(ctx.opts.mouseMoveSampleMs, (_key, pt) => {
+    const m = last;
+    if (!m) return;
+    last = null;
     const off = ctx.offset();
     const ev: Unseq<'pointer'> = {
       type: 'pointer',
       kind: 'move',
-      x: px(mx + off.x),
-      y: px(my + off.y),
+      x: px(m.clientX + off.x),
+      y: px(m.clientY + off.y),
     };
-    if (mButtons) ev.buttons = mButtons;
-    if (mType) ev.pointerType = mType;
+    const buttons = m.buttons & 31;
+    if (buttons) ev.buttons = buttons;
+    const type = pointerType(m);
+    if (type) ev.pointerType = type;
     ctx.emit(ev, pt);
   });
 
   const onMove = (ev: PointerEvent): void => {
     if (ctx.paused || ctx.ignored(ev.target as Element | null)) return;
-    mx = ev.clientX;
-    my = ev.clientY;
-    mButtons = ev.buttons & 31;
-    mType = pointerType(ev);
+    last = ev;
     moves.hit(0, ctx.time(ev));
   };
 
