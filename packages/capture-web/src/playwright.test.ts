@@ -231,3 +231,24 @@ describe.concurrent('attachRecorder on the sample sign-up app', () => {
     await page.close();
   });
 });
+
+describe('attachRecorder across frames', () => {
+  it('orders events by when they happened, not by which frame flushed first', async () => {
+    const page = await fx.page();
+    const rec = await attachRecorder(page, { flushIntervalMs: 2000 });
+    await page.goto(`${fx.samples}signup/`);
+    const frame = page.frames().find((f) => f.url().endsWith('frame.html'))!;
+    await frame.click('input', FORCE); // buffered in the frame, which flushes in 2 s
+    await page.click('#username', FORCE);
+    await page.keyboard.type('abc');
+    // The top document hands over its events at once; the frame's click is still held there.
+    await page.evaluate((name) => (window as unknown as Record<string, { flush(): unknown }>)[name]!.flush(), '__lockstep');
+    const events = await rec.stop();
+    checkInvariants(events);
+    const frameClick = events.findIndex((e) => e.type === 'pointer' && e.kind === 'click' && e.target?.frame?.[0] === 0);
+    const topTyping = events.findIndex((e) => e.type === 'key' && e.target?.selector === '#username');
+    expect(frameClick).toBeGreaterThan(0);
+    expect(topTyping).toBeGreaterThan(0);
+    expect(frameClick).toBeLessThan(topTyping);
+  });
+});

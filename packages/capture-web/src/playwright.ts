@@ -4,7 +4,7 @@
 import type { Frame, Page } from 'playwright-core';
 import type { CaptureEvent } from '@lockstep/schema';
 import { recorderScript } from './bundle.ts';
-import type { RecorderOptions } from './options.ts';
+import { pageOptions, type RecorderOptions } from './options.ts';
 import { BINDING, GLOBAL } from './protocol.ts';
 import type { BatchInfo, HostReply, RecorderHandle } from './protocol.ts';
 import { Sequencer } from './sequencer.ts';
@@ -28,6 +28,25 @@ export interface Recording {
 
 /** How long to wait for a frame's batches to arrive after it said it sent them. */
 const ARRIVAL_TIMEOUT_MS = 2000;
+/** Slack on top of the flush interval before an event is put in order for good. */
+const REORDER_SLACK_MS = 200;
+/** Longest an event is held for ordering; frames that flush less often than this are ordered only within it. */
+const REORDER_MAX_MS = 2000;
+
+interface Held {
+  /** Page timestamp (epoch ms); events of different frames are ordered by it. */
+  pt: number;
+  arrival: number;
+  raw: unknown;
+  frame: Frame;
+}
+
+const pageTime = (raw: unknown, fallback: number): number => {
+  const pt = typeof raw === 'object' && raw !== null ? (raw as { pt?: unknown }).pt : undefined;
+  return typeof pt === 'number' && Number.isFinite(pt) ? pt : fallback;
+};
+const isPauseMarker = (raw: unknown): boolean =>
+  typeof raw === 'object' && raw !== null && (raw as { type?: unknown }).type === 'marker';
 
 type Method = 'flush' | 'stop' | 'pause' | 'resume';
 
@@ -99,13 +118,42 @@ export async function attachRecorder(page: Page, options: RecorderOptions = {}):
     }
   };
 
+  // Each frame flushes on its own timer, so batches of different frames arrive out of step.
+  // Events are held for one flush interval (plus slack) and released in page-time order, so
+  // that `seq` follows what happened, not when it arrived. A pause or resume releases at once.
+  const reorderMs = Math.min(pageOptions(options).flushIntervalMs + REORDER_SLACK_MS, REORDER_MAX_MS);
+  const held: Held[] = [];
+  let arrivals = 0;
+  let releaseTimer: ReturnType<typeof setTimeout> | undefined;
+  const release = (all: boolean): void => {
+    if (releaseTimer) clearTimeout(releaseTimer);
+    releaseTimer = undefined;
+    held.sort((a, b) => a.pt - b.pt || a.arrival - b.arrival);
+    const horizon = Date.now() - reorderMs;
+    let n = all ? held.length : held.findIndex((h) => h.pt > horizon);
+    if (n < 0) n = held.length;
+    const ready = held.splice(0, n);
+    // Hand over in runs from one frame, so a pause mirrors to every frame but its source.
+    for (let i = 0; i < ready.length; ) {
+      let j = i;
+      while (j < ready.length && ready[j]!.frame === ready[i]!.frame) j++;
+      const result = seq.accept(ready.slice(i, j).map((h) => h.raw));
+      deliver(result.events);
+      if (result.paused !== undefined) mirror(result.paused, ready[i]!.frame);
+      i = j;
+    }
+    if (held.length > 0) releaseTimer = setTimeout(() => release(false), Math.max(10, held[0]!.pt + reorderMs - Date.now()));
+  };
+
   const onBatch = (source: { frame: Frame }, batch: unknown, info: unknown): HostReply => {
     if (stopped) return { stopped: true };
     try {
-      const result = seq.accept(typeof batch === 'string' ? (JSON.parse(batch) as unknown) : batch);
+      const raw = typeof batch === 'string' ? (JSON.parse(batch) as unknown) : batch;
       if (isInfo(info) && info.n > 0) noteArrival(info);
-      deliver(result.events);
-      if (result.paused !== undefined) mirror(result.paused, source.frame);
+      const now = Date.now();
+      if (Array.isArray(raw)) for (const r of raw) held.push({ pt: pageTime(r, now), arrival: arrivals++, raw: r, frame: source.frame });
+      else seq.accept(raw); // counted as invalid
+      release(Array.isArray(raw) && raw.some(isPauseMarker));
     } catch {
       // Never throw into the page.
     }
@@ -122,6 +170,7 @@ export async function attachRecorder(page: Page, options: RecorderOptions = {}):
     if (stopped || seq.paused === paused) return;
     // The top document records the marker, so it lands after what the page already sent.
     await arrivalOf(await callFrame(page.mainFrame(), paused ? 'pause' : 'resume'));
+    release(true);
     if (seq.paused !== paused && !stopped) {
       deliver([seq.marker(paused ? 'pause' : 'resume', 'host')]);
       mirror(paused, null);
@@ -135,6 +184,7 @@ export async function attachRecorder(page: Page, options: RecorderOptions = {}):
     (stopping ??= (async () => {
       const infos = await Promise.all(page.frames().map((frame) => callFrame(frame, 'stop')));
       await Promise.all(infos.map(arrivalOf));
+      release(true);
       stopped = true;
       deliver([seq.marker('stop')]);
       await Promise.all([init.dispose().catch(() => {}), binding.dispose().catch(() => {})]);
@@ -158,6 +208,7 @@ export async function attachRecorder(page: Page, options: RecorderOptions = {}):
       if (stopped) return;
       const infos = await Promise.all(page.frames().map((frame) => callFrame(frame, 'flush')));
       await Promise.all(infos.map(arrivalOf));
+      release(true);
       await Promise.all(mirroring);
     },
     stop,
