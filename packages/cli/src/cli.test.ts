@@ -106,6 +106,13 @@ describe('lockstep up, enroll and sessions', () => {
     expect(badUrl.stderr).toContain('is not a URL');
   });
 
+  it('refuses a second server on a data directory that is in use', async () => {
+    const r = await lockstep(['up', '--data', join(dir, 'data'), '--port', '0']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('is in use by another Lockstep server');
+    expect(r.stdout).not.toContain('listening on');
+  });
+
   it('stops cleanly on SIGTERM', async () => {
     const other = await spawnServer(join(dir, 'data2'));
     expect(await other.stop()).toBe(0);

@@ -14,3 +14,4 @@ export { KeyFileError } from './crypto/kek.ts';
 export { KeyDestroyedError } from './crypto/keyring.ts';
 export type { LogStream } from './http/logging.ts';
 export { byteForms, filesContaining, filesUnder, findPlaintext, type LeakHit } from './leak-scan.ts';
+export { DataDirInUseError } from './store/embedded/lock.ts';

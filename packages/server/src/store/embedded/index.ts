@@ -3,6 +3,7 @@ import { accountStores } from './accounts.ts';
 import { type DataDirPaths, prepareDataDir } from './data-dir.ts';
 import { SqliteKeyStore } from './key-store.ts';
 import { CONTENT_MIGRATIONS, KEYRING_MIGRATIONS } from './migrations.ts';
+import { lockDataDir } from './lock.ts';
 import { sessionStores } from './sessions.ts';
 import { checkpoint, openDatabase } from './sqlite.ts';
 
@@ -14,17 +15,20 @@ export interface EmbeddedStore extends Store {
 
 /**
  * Opens the embedded store in `dataDir` (created on first run, mode 0700): lockstep.db for
- * metadata and sealed content, keys/keyring.db for wrapped keys. The KEK file is not read
- * here; see openLockstep.
+ * metadata and sealed content, keys/keyring.db for wrapped keys. The directory is claimed for
+ * this process (lockstep.pid) until close. The KEK file is not read here; see openLockstep.
  */
 export async function openEmbeddedStore(dataDir: string): Promise<EmbeddedStore> {
   const paths = prepareDataDir(dataDir);
-  const db = openDatabase(paths.db, CONTENT_MIGRATIONS);
+  const unlock = lockDataDir(paths.root);
+  let db;
   let keysDb;
   try {
+    db = openDatabase(paths.db, CONTENT_MIGRATIONS);
     keysDb = openDatabase(paths.keyring, KEYRING_MIGRATIONS);
   } catch (error) {
-    db.close();
+    db?.close();
+    unlock();
     throw error;
   }
   const keys = new SqliteKeyStore(keysDb);
@@ -43,6 +47,7 @@ export async function openEmbeddedStore(dataDir: string): Promise<EmbeddedStore>
       closed = true;
       db.close();
       keysDb.close();
+      unlock();
     },
   };
 }
