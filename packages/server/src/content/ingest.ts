@@ -1,11 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import type { BatchEnvelope, BatchReceipt } from '@lockstep/schema';
-import { packEvents } from '../crypto/chunk.ts';
 import { KeyBindingError, KeyDestroyedError } from '../crypto/keyring.ts';
 import type { Lockstep } from '../lockstep.ts';
-import type { AppendOutcome, BatchStats } from '../store/types.ts';
+import type { AppendOutcome } from '../store/types.ts';
 import type { PreparedBatch } from './prepare.ts';
-import { batchStats } from './stats.ts';
+import { type PackedContent, packBatchContent } from './pack.ts';
 
 export interface IngestInput {
   /** The authenticated device and the subject it is bound to. */
@@ -29,14 +28,7 @@ export const newChunkId = () => `chk_${randomBytes(16).toString('base64url')}`;
 export async function ingestBatch(lockstep: Lockstep, input: IngestInput): Promise<IngestResult> {
   const { batch } = input;
   const meta = { session: batch.session, seq: batch.seq, checksum: batch.checksum, eventCount: batch.events.length };
-  return storeBatch(lockstep, input.device, meta, () => {
-    const eventsJson = input.eventsJson ?? Buffer.from(JSON.stringify(batch.events), 'utf8');
-    try {
-      return { packed: packEvents(eventsJson), rawBytes: eventsJson.length, stats: batchStats(batch.events) };
-    } finally {
-      eventsJson.fill(0);
-    }
-  });
+  return storeBatch(lockstep, input.device, meta, () => packBatchContent(batch.events, input.eventsJson));
 }
 
 /** The same as `ingestBatch`, for a batch already parsed, validated and compressed by `prepareBatch`. */
@@ -55,7 +47,7 @@ async function storeBatch(
   lockstep: Lockstep,
   device: IngestInput['device'],
   batch: BatchMeta,
-  content: () => { packed: Buffer; rawBytes: number; stats: BatchStats },
+  content: () => PackedContent,
 ): Promise<IngestResult> {
   const { store, keyring } = lockstep;
   const receipt = (duplicate: boolean): BatchReceipt => ({ session: batch.session, seq: batch.seq, events: batch.eventCount, duplicate });

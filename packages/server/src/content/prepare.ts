@@ -1,9 +1,8 @@
 import { createHash } from 'node:crypto';
 import { BatchEnvelope, describeIssue } from '@lockstep/schema';
-import { packEvents } from '../crypto/chunk.ts';
 import { PoisonedJsonError, parseJsonBody } from '../http/json.ts';
 import type { BatchStats } from '../store/types.ts';
-import { batchStats } from './stats.ts';
+import { packBatchContent } from './pack.ts';
 
 /**
  * The CPU-heavy half of a batch upload, with no key and no store: decode and parse the body,
@@ -59,16 +58,9 @@ export function prepareBatch(body: Uint8Array): PrepareResult {
   }
   const batch = result.data;
   // A valid envelope has events and a checksum, so `json` was made above.
-  const plain = json ?? Buffer.from(JSON.stringify(batch.events), 'utf8');
-  try {
-    return {
-      ok: true,
-      batch: { device: batch.device, session: batch.session, seq: batch.seq, checksum: batch.checksum, eventCount: batch.events.length },
-      packed: packEvents(plain),
-      rawBytes: plain.length,
-      stats: batchStats(batch.events),
-    };
-  } finally {
-    plain.fill(0);
-  }
+  return {
+    ok: true,
+    batch: { device: batch.device, session: batch.session, seq: batch.seq, checksum: batch.checksum, eventCount: batch.events.length },
+    ...packBatchContent(batch.events, json),
+  };
 }
