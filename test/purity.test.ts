@@ -21,6 +21,14 @@ describe('the pure-core lint rule', () => {
     expect(await lint(file, 'export const a = Buffer.from("x");\n')).toContain('no-restricted-globals');
   });
 
+  it('allows Node in the tests and fixtures of a pure package, never in its sources', async () => {
+    const code = "import { readFileSync } from 'node:fs';\nexport const a = readFileSync;\n";
+    expect(await lint('packages/redact/src/x.test.ts', code)).toEqual([]);
+    expect(await lint('packages/trajectory/fixtures/record.ts', code)).toEqual([]);
+    expect(await lint('packages/redact/src/x.tests.ts', code)).toContain('no-restricted-imports');
+    expect(await lint('packages/redact/src/fixtures/x.ts', code)).toContain('no-restricted-imports');
+  });
+
   it('allows the same code in a runtime package', async () => {
     expect(await lint('packages/server/src/x.ts', "import { readFileSync } from 'node:fs';\nexport const a = readFileSync;\n")).toEqual([]);
   });

@@ -1,4 +1,5 @@
-// Behaviour of the sample sign-up page: submit shows a confirmation and moves to #/sent with
+// Behaviour of the sample sign-up page: submit checks the user name (required, at least three
+// characters) and shows an error next to it, or shows a confirmation and moves to #/sent with
 // the History API, the activity list is filled, and the drop zone accepts the draggable item.
 (function () {
   'use strict';
@@ -12,8 +13,20 @@
     list.appendChild(li);
   }
 
+  var username = document.getElementById('username');
+  var usernameError = document.getElementById('username-error');
+
   form.addEventListener('submit', function (event) {
     event.preventDefault();
+    var name = username.value.trim();
+    var problem = name === '' ? 'Enter a user name.' : name.length < 3 ? 'A user name has at least 3 characters.' : '';
+    usernameError.textContent = problem;
+    usernameError.hidden = problem === '';
+    username.setAttribute('aria-invalid', problem ? 'true' : 'false');
+    if (problem) {
+      username.focus();
+      return;
+    }
     confirmation.textContent = 'Thanks, your message was sent.';
     confirmation.hidden = false;
     document.title = 'Sent — Lockstep sample';

@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import type { CaptureEvent } from '@lockstep/schema';
+import { compile } from './compile/compiler.ts';
+import { buildEpisodes, cutSession, labelEpisode, mergeAt, splitAt } from './segment.ts';
+import { loadRecording } from './testing.ts';
+
+/** Several recordings played one after the other as one session, with gaps between them. */
+async function longSession(names: string[], gap: number): Promise<CaptureEvent[]> {
+  const out: CaptureEvent[] = [];
+  let t = 0;
+  for (const name of names) {
+    const first = out.length === 0;
+    const events = (await loadRecording(name)).filter((e, i) => e.type !== 'marker' || (first && i === 0));
+    const base = out.length === 0 ? 0 : t + gap;
+    for (const e of events) out.push({ ...e, seq: out.length, t: base + e.t });
+    t = out.at(-1)!.t;
+  }
+  return out;
+}
+
+describe('episodes', () => {
+  it('cuts at idle gaps and app switches, and summarises each episode', async () => {
+    const events = await longSession(['signup-validation', 'editor-rename', 'board-move-card'], 200_000);
+    const cuts = cutSession(events);
+    expect(cuts.map((c) => c.reason)).toEqual(['start', 'idle', 'idle']);
+    const episodes = buildEpisodes(cuts, events, compile(events));
+    expect(episodes).toHaveLength(3);
+    expect(episodes[1]).toMatchObject({ index: 1, reason: 'idle', apps: ['http://samples.test'], counts: { navigate: 1, click: 1, hotkey: 1, type: 1, key: 1 }, actions: 5 });
+    expect(episodes[0]!.duration).toBeGreaterThan(1000);
+    expect(episodes.reduce((n, e) => n + e.events, 0)).toBe(events.length);
+
+    // App switches: each sample on its own origin.
+    const apps = cutSession(events, { idleMs: Infinity, appOf: (url) => url.split('/')[3] ?? url });
+    expect(apps.map((c) => c.reason)).toEqual(['start', 'app', 'app']);
+  });
+
+  it('cuts after a pause, and lets the subject split, merge and label', async () => {
+    const events = await longSession(['signup-validation', 'editor-rename'], 1000);
+    const mid = events.findIndex((e, i) => i > 0 && e.type === 'navigation' && e.url.includes('editor'));
+    events.splice(mid, 0, { seq: 0, t: events[mid - 1]!.t, type: 'marker', kind: 'pause', reason: 'user' });
+    const renumbered = events.map((e, i) => ({ ...e, seq: i }));
+    const cuts = cutSession(renumbered);
+    expect(cuts.map((c) => c.reason)).toEqual(['start', 'marker']);
+    const merged = mergeAt(cuts, 0);
+    expect(merged.map((c) => c.reason)).toEqual(['start']);
+    const split = splitAt(merged, 10, renumbered[10]!.t);
+    expect(split.map((c) => [c.seq, c.reason])).toEqual([[0, 'start'], [10, 'subject']]);
+    const [first] = buildEpisodes(split, renumbered, compile(renumbered), { labels: { 0: '  Open the sign-up form  ' } });
+    expect(first!.label).toBe('Open the sign-up form');
+    expect(labelEpisode(first!, 'Sign up').label).toBe('Sign up');
+    expect(() => labelEpisode(first!, '   ')).toThrow();
+    expect(() => mergeAt(split, 1)).toThrow(RangeError);
+  });
+});
