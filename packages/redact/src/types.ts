@@ -25,6 +25,11 @@ export interface CustomTerm {
   /** A regular expression source; it must be linear-time safe (checked when the redactor is built). */
   pattern?: string;
   caseSensitive?: boolean;
+  /**
+   * Match only where the term is not glued to letters, digits or `_` on either side. Defaults
+   * to false: a code name inside a longer identifier (`falconApi`) is masked too.
+   */
+  wholeWord?: boolean;
   /** Defaults to `custom-term`. */
   kind?: string;
   /** Defaults to `pii`. */

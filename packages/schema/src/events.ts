@@ -86,6 +86,32 @@ export const ScrollEvent = z
   .strict();
 export type ScrollEvent = z.infer<typeof ScrollEvent>;
 
+/** What a finding is about: a credential (`secret`) or data that identifies a person (`pii`). */
+export const RedactionFamily = z.enum(['secret', 'pii']);
+export type RedactionFamily = z.infer<typeof RedactionFamily>;
+
+/** A finding's kind, as the redactor names it: `email`, `card-number`, `aws-access-key`, `unsettled`… */
+export const RedactionKind = z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'must be a lowercase kind name');
+
+/** Most masked spans one `input` event may list. */
+export const MAX_REDACTIONS = 256;
+
+/**
+ * A span of a recorded `value` that the recorder masked on the device, in the recorded (masked)
+ * value's offsets, end exclusive. With the `drop` mask style the span is empty (`start == end`):
+ * it marks where text was removed.
+ */
+export const Redaction = z
+  .object({
+    start: z.number().int().nonnegative().max(1_000_000),
+    end: z.number().int().nonnegative().max(1_000_000),
+    kind: RedactionKind,
+    family: RedactionFamily,
+  })
+  .strict()
+  .refine((r) => r.end >= r.start, { message: 'end must not come before start', path: ['end'] });
+export type Redaction = z.infer<typeof Redaction>;
+
 export const KeyEvent = z
   .object({
     ...base,
@@ -104,6 +130,11 @@ export const KeyEvent = z
     repeat: z.boolean().optional(),
     /** Content withheld: the key went to a masked target. */
     masked: z.literal(true).optional(),
+    /**
+     * This key typed a character of a finding: `key` and `char` are masked (shape style: `X`,
+     * `x`, `9`, `*`; other styles: `Unidentified` and no `char`) and `code` is left out.
+     */
+    redacted: z.object({ kind: RedactionKind, family: RedactionFamily }).strict().optional(),
     target: Target.optional(),
   })
   .strict();
@@ -120,9 +151,24 @@ export const InputEvent = z
     /** DOM InputEvent.inputType (insertText, deleteContentBackward, insertFromPaste…), when known. */
     inputType: z.string().max(64).optional(),
     masked: z.literal(true).optional(),
+    /** Spans of `value` masked on the device (sorted, not overlapping); absent when nothing was. */
+    redactions: z.array(Redaction).min(1).max(MAX_REDACTIONS).optional(),
     target: Target,
   })
-  .strict();
+  .strict()
+  .superRefine((e, ctx) => {
+    if (!e.redactions) return;
+    const len = e.value?.length;
+    if (len === undefined) {
+      ctx.addIssue({ code: 'custom', message: 'redactions need a value', path: ['redactions'] });
+      return;
+    }
+    let last = 0;
+    e.redactions.forEach((r, i) => {
+      if (r.start < last || r.end > len) ctx.addIssue({ code: 'custom', message: 'redactions must be sorted, disjoint and inside the value', path: ['redactions', i] });
+      last = r.end;
+    });
+  });
 export type InputEvent = z.infer<typeof InputEvent>;
 
 export const FocusEvent = z
@@ -162,7 +208,11 @@ export const ViewportEvent = z
   .strict();
 export type ViewportEvent = z.infer<typeof ViewportEvent>;
 
-export const MarkerKind = z.enum(['start', 'stop', 'pause', 'resume']);
+/**
+ * `redaction-failed`: the on-device redactor could not be built or threw, so the recorder stopped
+ * capturing text (key characters and field values are withheld from then on); `reason` says why.
+ */
+export const MarkerKind = z.enum(['start', 'stop', 'pause', 'resume', 'redaction-failed']);
 export type MarkerKind = z.infer<typeof MarkerKind>;
 
 export const MarkerEvent = z

@@ -39,6 +39,11 @@ export const BatchReceipt = z
     seq: z.number().int().nonnegative(),
     events: z.number().int().nonnegative(),
     duplicate: z.boolean(),
+    /**
+     * Findings (per kind) that the server's second redaction check masked because the device had
+     * not: the device's redaction is failing or bypassed. Absent when there were none.
+     */
+    remasked: z.record(z.string(), z.number().int().positive()).optional(),
   })
   .strict();
 export type BatchReceipt = z.infer<typeof BatchReceipt>;

@@ -1,0 +1,20 @@
+import type { Family, Finding } from '../types.ts';
+
+/**
+ * One detector: a small, named scanner for one family of findings.
+ *
+ * Rule for every detector (see README, "Linear time"): `find` must run in time linear in
+ * `text.length` with a small constant, whatever the input — no unbounded regex repetition,
+ * no nested or overlapping quantifiers, bounded look-around only, and every rescan bounded.
+ */
+export interface Detector {
+  /** Stable name, also the file name under src/detectors/. */
+  readonly name: string;
+  readonly family: Family;
+  /** Every kind this detector can report. */
+  readonly kinds: readonly string[];
+  /** One line: what it finds. */
+  readonly description: string;
+  /** Appends its findings in `text` to `out` (any order, may overlap). */
+  find(text: string, out: Finding[]): void;
+}
