@@ -17,6 +17,8 @@ export interface Badge {
   /** The host element; events on it are not recorded. */
   readonly host: HTMLElement;
   set(paused: boolean): void;
+  /** Redaction could not run: the badge says that typed text is no longer recorded. */
+  failed(): void;
   remove(): void;
 }
 
@@ -38,12 +40,18 @@ export function createBadge(onClick: () => void): Badge {
   });
   root.append(style, button);
 
+  let textOff = false;
   const set = (paused: boolean): void => {
-    button.textContent = paused ? '❚❚ Paused' : '● Recording';
+    button.textContent = (paused ? '❚❚ Paused' : '● Recording') + (textOff ? ' · text off' : '');
     button.className = paused ? 'paused' : '';
-    button.setAttribute('aria-label', paused ? 'Lockstep recording paused. Click to resume.' : 'Lockstep is recording. Click to pause.');
+    button.setAttribute('aria-label', (paused ? 'Lockstep recording paused. Click to resume.' : 'Lockstep is recording. Click to pause.') + (textOff ? ' Redaction failed: typed text is not recorded.' : ''));
   };
   set(false);
+  let pausedNow = false;
+  const setState = (paused: boolean): void => {
+    pausedNow = paused;
+    set(paused);
+  };
 
   // Init scripts run before <html> exists: attach once it does.
   let offReady: Off | undefined;
@@ -67,7 +75,13 @@ export function createBadge(onClick: () => void): Badge {
 
   return {
     host,
-    set,
+    set: setState,
+    failed: () => {
+      textOff = true;
+      button.dataset.redaction = 'failed';
+      button.title = 'Lockstep could not redact typed text on this device, so it stopped recording text (keys and field values). Click, or press Alt+Shift+P, to pause or resume.';
+      set(pausedNow);
+    },
     remove: () => {
       offReady?.();
       host.remove();

@@ -14,6 +14,12 @@ export type Unseq<T extends CaptureEvent['type']> = Extract<UnsequencedEvent, { 
 
 export type PauseReason = 'shortcut' | 'badge' | 'host';
 
+/** The pseudo-field of keys typed outside any text field (its text is what the keys typed). */
+export const LOOSE_KEYS = Object.freeze({ loose: true });
+
+/** Where an event's text belongs, for the redaction buffer: a text field, or LOOSE_KEYS. */
+export type FieldRef = Element | typeof LOOSE_KEYS;
+
 export interface Ctx {
   readonly opts: PageOptions;
   /** This is the top document. */
@@ -30,8 +36,11 @@ export interface Ctx {
   ignored(el: Element | null): el is null;
   /** The target descriptor, privacy rules applied. */
   target(el: Element): Target;
-  /** Buffers an event (dropped while paused unless it is a marker). */
-  emit(ev: UnsequencedEvent, pt: number): void;
+  /**
+   * Buffers an event (dropped while paused unless it is a marker). `field` is the text field the
+   * event edits, focuses or leaves (or LOOSE_KEYS): its text is redacted as a stream.
+   */
+  emit(ev: UnsequencedEvent, pt: number, field?: FieldRef): void;
   /** Holds an event back until the next emit() (or drops it with dropDeferred()). */
   defer(ev: UnsequencedEvent, pt: number): void;
   dropDeferred(): void;

@@ -15,6 +15,11 @@ export interface Recording {
   readonly paused: boolean;
   /** Events dropped because they did not validate against the schema. */
   readonly invalid: number;
+  /**
+   * Set (to the marker's reason) once a document's on-device redaction failed: that document
+   * stopped capturing text. Also reported through `onRedactionFailed`.
+   */
+  readonly redactionFailed: string | undefined;
   /** Epoch ms of the start marker (t = 0). */
   readonly startedAt: number;
   /** Pauses recording in every frame (marker reason `host`). */
@@ -46,7 +51,13 @@ const pageTime = (raw: unknown, fallback: number): number => {
   return typeof pt === 'number' && Number.isFinite(pt) ? pt : fallback;
 };
 const isPauseMarker = (raw: unknown): boolean =>
-  typeof raw === 'object' && raw !== null && (raw as { type?: unknown }).type === 'marker';
+  typeof raw === 'object' && raw !== null && (raw as { type?: unknown }).type === 'marker' && (raw as { kind?: unknown }).kind !== 'redaction-failed';
+/**
+ * A document's hold (BatchInfo.hold: the oldest event it keeps back for redaction) older than
+ * this is ignored: the page forces a release after 30 s, so such a hold is from a document
+ * that went away without saying so.
+ */
+const HOLD_STALE_MS = 35_000;
 
 type Method = 'flush' | 'stop' | 'pause' | 'resume';
 
@@ -74,7 +85,17 @@ function isInfo(v: unknown): v is BatchInfo {
 export async function attachRecorder(page: Page, options: RecorderOptions = {}): Promise<Recording> {
   const seq = new Sequencer();
   const onEvents = options.onEvents;
+  let redactionFailed: string | undefined;
   const deliver = (events: CaptureEvent[]): void => {
+    for (const e of events) {
+      if (e.type !== 'marker' || e.kind !== 'redaction-failed') continue;
+      redactionFailed ??= e.reason ?? 'unavailable';
+      try {
+        options.onRedactionFailed?.(e.reason ?? 'unavailable');
+      } catch {
+        // A consumer's error must not break recording.
+      }
+    }
     if (events.length === 0 || !onEvents) return;
     try {
       onEvents(events);
@@ -121,15 +142,30 @@ export async function attachRecorder(page: Page, options: RecorderOptions = {}):
   // Each frame flushes on its own timer, so batches of different frames arrive out of step.
   // Events are held for one flush interval (plus slack) and released in page-time order, so
   // that `seq` follows what happened, not when it arrived. A pause or resume releases at once.
+  // A document that keeps events back for redaction (a field under edit) says so in its
+  // batches' `hold`: events of other documents from that time on wait until it lets go, so
+  // that its late events are still put in page-time order. (Within one document, the page
+  // itself releases in order.)
   const reorderMs = Math.min(pageOptions(options).flushIntervalMs + REORDER_SLACK_MS, REORDER_MAX_MS);
   const held: Held[] = [];
+  /** Per document: the page time of the oldest event it holds back (see BatchInfo.hold). */
+  const holds = new Map<string, number>();
   let arrivals = 0;
   let releaseTimer: ReturnType<typeof setTimeout> | undefined;
   const release = (all: boolean): void => {
     if (releaseTimer) clearTimeout(releaseTimer);
     releaseTimer = undefined;
     held.sort((a, b) => a.pt - b.pt || a.arrival - b.arrival);
-    const horizon = Date.now() - reorderMs;
+    const now = Date.now();
+    let horizon = now - reorderMs;
+    let waiting = false;
+    for (const [doc, pt] of holds) {
+      if (pt < now - HOLD_STALE_MS) holds.delete(doc);
+      else if (pt <= horizon) {
+        horizon = pt - 0.001;
+        waiting = true;
+      }
+    }
     let n = all ? held.length : held.findIndex((h) => h.pt > horizon);
     if (n < 0) n = held.length;
     const ready = held.splice(0, n);
@@ -142,13 +178,18 @@ export async function attachRecorder(page: Page, options: RecorderOptions = {}):
       if (result.paused !== undefined) mirror(result.paused, ready[i]!.frame);
       i = j;
     }
-    if (held.length > 0) releaseTimer = setTimeout(() => release(false), Math.max(10, held[0]!.pt + reorderMs - Date.now()));
+    if (held.length > 0) releaseTimer = setTimeout(() => release(false), waiting ? reorderMs : Math.max(10, held[0]!.pt + reorderMs - Date.now()));
   };
 
   const onBatch = (source: { frame: Frame }, batch: unknown, info: unknown): HostReply => {
     if (stopped) return { stopped: true };
     try {
       const raw = typeof batch === 'string' ? (JSON.parse(batch) as unknown) : batch;
+      if (isInfo(info)) {
+        const hold = (info as { hold?: unknown }).hold;
+        if (typeof hold === 'number' && Number.isFinite(hold)) holds.set(info.doc, hold);
+        else holds.delete(info.doc);
+      }
       if (isInfo(info) && info.n > 0) noteArrival(info);
       const now = Date.now();
       if (Array.isArray(raw)) for (const r of raw) held.push({ pt: pageTime(r, now), arrival: arrivals++, raw: r, frame: source.frame });
@@ -200,6 +241,9 @@ export async function attachRecorder(page: Page, options: RecorderOptions = {}):
     },
     get invalid() {
       return seq.invalid;
+    },
+    get redactionFailed() {
+      return redactionFailed;
     },
     startedAt: seq.start,
     pause: () => setPaused(true),

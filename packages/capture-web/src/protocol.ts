@@ -10,6 +10,12 @@ export const GLOBAL = '__lockstep';
 export interface BatchInfo {
   doc: string;
   n: number;
+  /**
+   * Page time (epoch ms) of the oldest event the document still holds back for redaction:
+   * the host must not put later events of other documents in order before it has them.
+   * Absent when nothing is held.
+   */
+  hold?: number;
 }
 
 /** What the host answers to every batch. */

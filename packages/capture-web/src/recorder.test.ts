@@ -98,10 +98,32 @@ describe.concurrent('in-page recorder', () => {
     const rec = await attachRecorder(page, { flushIntervalMs: 60_000, flushAtEvents: 10 });
     await page.goto(`${fx.samples}signup/`);
     await page.click('#username', FORCE);
-    await page.keyboard.type('abcdefghij');
+    // The trailing space closes the word, so the redaction buffer lets the field's events go
+    // after its quiet period (1.5 s) without a blur.
+    await page.keyboard.type('abcdefghij ');
     // 30+ events in batches of 10: they arrive long before the 60 s timer.
     await expect.poll(() => rec.events.length, { timeout: 5000 }).toBeGreaterThanOrEqual(30);
     await rec.stop();
+    await page.close();
+  });
+
+  it('a routine flush from the host masks a half-typed token instead of letting it out; stop lets a last word go', async () => {
+    const page = await fx.page();
+    const rec = await attachRecorder(page);
+    await page.goto(`${fx.samples}signup/`);
+    await page.click('#message', FORCE);
+    await page.keyboard.type('my token sk_live_4eC39Hq');
+    await rec.flush(); // not the end of the text: the person may type on
+    const json = JSON.stringify(rec.events);
+    expect(json).not.toContain('4eC39');
+    const flushed = ofType(rec.events, 'input').at(-1)!;
+    expect(flushed.value).toBe('my token xx_xxxx_9xX99Xx');
+    expect(flushed.redactions).toEqual([{ start: 9, end: 24, kind: 'unsettled', family: 'secret' }]);
+    await page.keyboard.type(' and more word');
+    const events = await rec.stop(); // the end: the last word goes as typed
+    checkInvariants(events);
+    expect(ofType(events, 'input').at(-1)!.value).toBe('my token xx_xxxx_9xX99Xx and more word');
+    expect(JSON.stringify(events)).not.toContain('4eC39');
     await page.close();
   });
 

@@ -62,11 +62,12 @@ export class Sequencer {
       }
       const { pt, ...rest } = raw as Record<string, unknown>;
       const isMarker = rest.type === 'marker';
-      if (isMarker && rest.kind !== 'pause' && rest.kind !== 'resume') {
+      const isPauseMarker = isMarker && (rest.kind === 'pause' || rest.kind === 'resume');
+      if (isMarker && !isPauseMarker && rest.kind !== 'redaction-failed') {
         this.invalid++; // start and stop belong to the host
         continue;
       }
-      if (isMarker && (rest.kind === 'pause') === this.paused) continue;
+      if (isPauseMarker && (rest.kind === 'pause') === this.paused) continue;
       if (this.paused && !isMarker) continue;
       const parsed = CaptureEvent.safeParse({ ...rest, seq: this.events.length, t: 0 });
       if (!parsed.success) {
@@ -77,7 +78,7 @@ export class Sequencer {
       ev.t = this.nextT(typeof pt === 'number' ? pt : undefined);
       this.events.push(ev);
       out.push(ev);
-      if (ev.type === 'marker') {
+      if (ev.type === 'marker' && (ev.kind === 'pause' || ev.kind === 'resume')) {
         this.paused = ev.kind === 'pause';
         changed = this.paused;
       }

@@ -72,10 +72,15 @@ export interface Transport {
   info(): BatchInfo;
   /** Announces the document (batch 0, empty) so that the host's reply arrives early. */
   hello(): void;
+  /**
+   * Tells the host soon that the page holds events back (see BatchInfo.hold): with the next
+   * batch if one is waiting, else with an empty notice now.
+   */
+  notice(): void;
   close(): void;
 }
 
-export function createTransport(opts: PageOptions, onReply: (reply: HostReply | undefined) => void): Transport {
+export function createTransport(opts: PageOptions, onReply: (reply: HostReply | undefined) => void, hold: () => number | undefined = () => undefined): Transport {
   const w = window as unknown as Record<string, unknown>;
   const doc = `${Math.round(performance.timeOrigin).toString(36)}-${Math.random().toString(36).slice(2, 10)}`;
   let buffer: PageEvent[] = [];
@@ -91,8 +96,11 @@ export function createTransport(opts: PageOptions, onReply: (reply: HostReply | 
   };
 
   const call = (batch: PageEvent[], n: number): void => {
+    const info: BatchInfo = { doc, n };
+    const h = hold();
+    if (h !== undefined) info.hold = h;
     try {
-      (binding() as Emit)(toJson(batch), { doc, n }).then(onReply, () => {});
+      (binding() as Emit)(toJson(batch), info).then(onReply, () => {});
     } catch {
       // The host is gone.
     }
@@ -123,6 +131,10 @@ export function createTransport(opts: PageOptions, onReply: (reply: HostReply | 
     info: () => ({ doc, n: sent }),
     hello() {
       if (binding()) call([], 0);
+    },
+    notice() {
+      if (closed || buffer.length > 0 || !binding()) return;
+      call([], 0);
     },
     close() {
       closed = true;

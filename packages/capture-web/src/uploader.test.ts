@@ -75,6 +75,22 @@ function fail(res: ServerResponse, status: number, headers: Record<string, strin
 const fast = { retryBaseMs: 5, retryMaxMs: 40 };
 
 describe('Uploader', () => {
+  it("hands every receipt to onReceipt, including the server's count of findings it had to mask", async () => {
+    const server = await startServer((_req, res, _attempt, body) => {
+      const batch = BatchEnvelope.parse(JSON.parse(body));
+      res.writeHead(201, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ session: batch.session, seq: batch.seq, events: batch.events.length, duplicate: false, ...(batch.seq === 1 ? { remasked: { email: 2 } } : {}) }));
+    });
+    const receipts: unknown[] = [];
+    const up = new Uploader({ server: server.url, token: 't', device: DEVICE, session: SESSION, maxBatchEvents: 10, ...fast, onReceipt: (r) => receipts.push(r) });
+    up.push(events(20));
+    await up.close({ timeoutMs: 5000 });
+    expect(receipts).toEqual([
+      { session: SESSION, seq: 0, events: 10, duplicate: false },
+      { session: SESSION, seq: 1, events: 10, duplicate: false, remasked: { email: 2 } },
+    ]);
+  });
+
   it('retries network errors, 5xx and 429 until acknowledged, in order, with auth and valid batches', async () => {
     const server = await startServer((req, res, attempt, body, accept) => {
       if (attempt === 1) return fail(res, 503);

@@ -3,7 +3,7 @@
 // jittered exponential backoff; a batch leaves the queue only on a 2xx (201 new, 200 duplicate)
 // or, for any other 4xx, as a permanent failure that is reported and kept in `failed`.
 import { MAX_EVENTS_PER_BATCH, makeBatch } from '@lockstep/schema';
-import type { BatchEnvelope, CaptureEvent } from '@lockstep/schema';
+import type { BatchEnvelope, BatchReceipt, CaptureEvent } from '@lockstep/schema';
 
 export interface UploaderOptions {
   /** Base URL of the server, e.g. http://127.0.0.1:8787 */
@@ -26,6 +26,8 @@ export interface UploaderOptions {
   onError?: (error: UploadError) => void;
   /** A transient failure; the batch will be sent again after `delayMs`. */
   onRetry?: (error: UploadError, attempt: number, delayMs: number) => void;
+  /** A batch was acknowledged; the receipt says, among other things, whether the server had to mask findings this device missed (`remasked`). */
+  onReceipt?: (receipt: BatchReceipt) => void;
 }
 
 export interface UploadSummary {
@@ -216,7 +218,18 @@ export class Uploader {
       return { error: new UploadError(`batch ${seq}: ${err instanceof Error ? err.message : String(err)}`, seq, undefined, false) };
     }
     const text = await res.text().catch(() => '');
-    if (res.ok) return 'ok';
+    if (res.ok) {
+      const onReceipt = this.opts.onReceipt;
+      if (onReceipt) {
+        try {
+          const receipt = JSON.parse(text) as BatchReceipt;
+          this.report(() => onReceipt(receipt));
+        } catch {
+          // A 2xx without a JSON receipt still acknowledges the batch.
+        }
+      }
+      return 'ok';
+    }
     let body: unknown;
     try {
       body = text ? JSON.parse(text) : undefined;

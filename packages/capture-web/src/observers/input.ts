@@ -7,17 +7,9 @@ import type { Ctx, Unseq } from '../context.ts';
 import { eventElement, on } from '../dom.ts';
 import type { Off } from '../dom.ts';
 
-const MAX_VALUE = 1_000_000;
+import { fieldOf, textFieldOf } from '../field.ts';
 
-/** The element whose value changed: a form field, or the root of a contenteditable region. */
-function fieldOf(el: Element): Element | null {
-  const tag = el.localName;
-  if (tag === 'input' || tag === 'textarea' || tag === 'select') return el;
-  if (!(el as HTMLElement).isContentEditable) return null;
-  let host: Element = el;
-  while (host.parentElement && host.parentElement.isContentEditable) host = host.parentElement;
-  return host;
-}
+const MAX_VALUE = 1_000_000;
 
 export function observeInput(ctx: Ctx): Off {
   const last = new WeakMap<Element, string | boolean>();
@@ -70,7 +62,8 @@ export function observeInput(ctx: Ctx): Off {
     }
     if (isChange && last.get(field) === state) return;
     last.set(field, state);
-    ctx.emit(out, pt);
+    // Free text goes through the field's redaction buffer; a select's value is masked as a string.
+    ctx.emit(out, pt, textFieldOf(field) ?? undefined);
   };
 
   const offs = [on(document, 'input', (ev) => handle(ev, false)), on(document, 'change', (ev) => handle(ev, true))];

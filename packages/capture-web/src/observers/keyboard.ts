@@ -6,6 +6,8 @@ import type { Ctx, Unseq } from '../context.ts';
 import { NO_MODIFIERS, cut, eventElement, modifiers, on } from '../dom.ts';
 import type { Off } from '../dom.ts';
 import { isPrintableKey, maskedKey } from '../privacy.ts';
+import { textFieldOf } from '../field.ts';
+import { LOOSE_KEYS } from '../context.ts';
 
 export function isPauseShortcut(ev: KeyboardEvent): boolean {
   return ev.code === 'KeyP' && ev.altKey && ev.shiftKey && !ev.ctrlKey && !ev.metaKey;
@@ -58,7 +60,8 @@ export function observeKeyboard(ctx: Ctx): Off {
     if (ev.repeat) out.repeat = true;
     // Alt or Shift alone may be the start of the shortcut: hold it until we know.
     if (shortcut && kind === 'down' && (key === 'Alt' || key === 'Shift') && !ev.ctrlKey && !ev.metaKey) ctx.defer(out, pt);
-    else ctx.emit(out, pt);
+    // Keys in a text field join its redaction buffer; keys elsewhere are buffered as typed text.
+    else ctx.emit(out, pt, target.masked ? undefined : (textFieldOf(el) ?? LOOSE_KEYS));
   };
 
   const offs = [
