@@ -14,7 +14,8 @@ describe('recorderScript', () => {
     expect(code).not.toMatch(/\bprocess\.|\bBuffer\b|node:|__dirname|import\.meta/);
     expect(code).not.toMatch(/JSON\.stringify/);
     expect(code).not.toContain('zod');
-    expect(code.length).toBeLessThan(40_000);
+    // About half of it is the redactor's detectors, which must run in the page.
+    expect(code.length).toBeLessThan(120_000);
   });
 
   it('prepends only the in-page options, as JSON', async () => {
