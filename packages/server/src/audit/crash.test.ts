@@ -1,0 +1,112 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createInterface } from 'node:readline';
+import Database from 'better-sqlite3';
+import { Api, batch, createUser, enrollAdmin, enrollDevice, sessionId } from '../testing/harness.ts';
+import { verifyAuditDir } from './offline.ts';
+
+const runner = fileURLToPath(new URL('../testing/run-server.ts', import.meta.url));
+const packageDir = fileURLToPath(new URL('../../', import.meta.url));
+const children: ChildProcess[] = [];
+let dir: string | undefined;
+
+afterEach(() => {
+  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  children.length = 0;
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+async function spawnServer(dataDir: string): Promise<{ child: ChildProcess; url: string; bootstrapCode: string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', runner, dataDir], { cwd: packageDir, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(child);
+  let stderr = '';
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const lines = createInterface({ input: child.stdout! });
+  const first = await new Promise<string>((resolve, reject) => {
+    lines.once('line', resolve);
+    child.once('exit', (code) => reject(new Error(`server exited (${String(code)}) before it was ready: ${stderr}`)));
+  });
+  const { url, bootstrapCode } = JSON.parse(first) as { url: string; bootstrapCode: string };
+  return { child, url, bootstrapCode };
+}
+
+const exited = (child: ChildProcess) => new Promise<void>((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve() : child.once('exit', () => resolve())));
+
+function contentAccesses(dataDir: string): Map<string, number> {
+  const db = new Database(join(dataDir, 'audit.db'), { readonly: true });
+  try {
+    const rows = db
+      .prepare<[], { resource: string; n: number }>("SELECT json_extract(CAST(body AS TEXT), '$.resource') AS resource, count(*) AS n FROM entries WHERE kind = 'content-access' GROUP BY 1")
+      .all();
+    return new Map(rows.map((r) => [r.resource, r.n]));
+  } finally {
+    db.close();
+  }
+}
+
+describe('audit log through kill -9', () => {
+  it('keeps a verifiable log holding an entry for every read that was answered', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'lockstep-audit-crash-'));
+    const dataDir = join(dir, 'data');
+    const first = await spawnServer(dataDir);
+    const api = new Api(first.url);
+    const admin = await enrollAdmin(api, first.bootstrapCode);
+    const subject = await createUser(api, admin.token);
+    const device = await enrollDevice(api, admin.token, subject.id);
+    const WORKERS = 6;
+    const sessions = Array.from({ length: WORKERS }, () => sessionId());
+    for (const s of sessions) {
+      const res = await api.call('POST', '/v1/batches', { token: device.token, body: batch(device.id, s, 0) });
+      expect(res.status).toBe(201);
+    }
+
+    // A burst of audited reads, one session per worker; count the ones answered with content.
+    const answered = new Map<string, number>(sessions.map((s) => [`Session::${s}`, 0]));
+    let total = 0;
+    let killed = false;
+    let failures = 0;
+    const worker = async (session: string) => {
+      for (;;) {
+        try {
+          const res = await api.call<{ events: unknown[] }>('GET', `/v1/sessions/${session}`, { token: subject.token });
+          if (res.status !== 200) throw new Error(`unexpected ${res.status}`);
+          expect(res.body.events.length).toBe(10);
+        } catch (error) {
+          if (!killed) throw error;
+          failures++;
+          return;
+        }
+        answered.set(`Session::${session}`, answered.get(`Session::${session}`)! + 1);
+        if (++total >= 150 && !killed) {
+          killed = true;
+          first.child.kill('SIGKILL');
+        }
+      }
+    };
+    await Promise.all(sessions.map(worker));
+    await exited(first.child);
+    expect(first.child.signalCode).toBe('SIGKILL');
+    expect(failures).toBeGreaterThan(0); // the kill landed mid-burst
+
+    // Offline, before any restart: a valid log, and every answered read is on it.
+    const verified = verifyAuditDir(dataDir);
+    expect(verified.firstBad).toBeUndefined();
+    expect(verified.ok).toBe(true);
+    const logged = contentAccesses(dataDir);
+    for (const [resource, n] of answered) expect(logged.get(resource) ?? 0, resource).toBeGreaterThanOrEqual(n);
+
+    // The server starts again on it and keeps appending to the same chain.
+    const second = await spawnServer(dataDir);
+    const read = await new Api(second.url).call('GET', `/v1/sessions/${sessions[0]!}`, { token: subject.token });
+    expect(read.status).toBe(200);
+    second.child.kill('SIGTERM');
+    await exited(second.child);
+    const after = verifyAuditDir(dataDir);
+    expect(after.ok).toBe(true);
+    expect(after.entries).toBeGreaterThan(verified.entries);
+  });
+});
