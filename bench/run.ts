@@ -17,6 +17,10 @@ const BENCHES: Record<string, () => Promise<BenchResult>> = {
   ingest: async () => (await import('./ingest.ts')).run(),
   'stored-bytes': async () => (await import('./stored-bytes.ts')).run(),
   recorder: async () => (await import('./recorder.ts')).run(),
+  authorize: async () => (await import('./authorize.ts')).run(),
+  redact: async () => (await import('./redact.ts')).run(),
+  audit: async () => (await import('./audit.ts')).run(),
+  keystroke: async () => (await import('./keystroke.ts')).run(),
 };
 
 const wanted = process.argv.slice(2);

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, statSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -22,7 +22,17 @@ async function lockstep(args: string[], env: Record<string, string> = {}) {
 }
 
 describe('lockstep --help', () => {
-  const commands = [[], ['up'], ['demo'], ['enroll'], ['users'], ['users', 'add'], ['device-code'], ['record'], ['record', 'web'], ['sessions'], ['sessions', 'list'], ['sessions', 'show'], ['sessions', 'delete']];
+  const commands = [
+    [], ['up'], ['demo'], ['enroll'], ['users'], ['users', 'add'], ['users', 'list'], ['users', 'roles'], ['device-code'], ['device-revoke'], ['record'], ['record', 'web'],
+    ['sessions'], ['sessions', 'list'], ['sessions', 'show'], ['sessions', 'delete'],
+    ['programs'], ['programs', 'add'], ['programs', 'list'], ['programs', 'notice'],
+    ['consent'], ['consent', 'accept'], ['consent', 'withdraw'], ['consent', 'show'],
+    ['episodes'], ['episodes', 'list'], ['episodes', 'show'], ['episodes', 'label'], ['episodes', 'release'], ['episodes', 'delete'],
+    ['datasets'], ['datasets', 'add'], ['datasets', 'list'],
+    ['grants'], ['grants', 'request'], ['grants', 'approve'], ['grants', 'deny'], ['grants', 'revoke'], ['grants', 'list'], ['grants', 'read'],
+    ['break-glass'], ['break-glass', 'request'], ['break-glass', 'approve'], ['break-glass', 'read'], ['break-glass', 'list'],
+    ['access'], ['policy'], ['policy', 'check'], ['policy', 'matrix'],
+  ];
   it.each(commands.map((c) => [c.join(' ') || '(root)', c]))('%s has --help', async (_name, cmd) => {
     const r = await lockstep([...(cmd as string[]), '--help']);
     expect(r.code).toBe(0);
@@ -70,6 +80,9 @@ describe('lockstep up, enroll and sessions', () => {
     const personEnv = { ...env(), LOCKSTEP_CONFIG: join(dir, 'person', 'credentials.json') };
     expect((await lockstep(['enroll', personCode], personEnv)).stdout).toMatch(/\(subject\)/);
     expect((await lockstep(['enroll', deviceCode], personEnv)).stdout).toMatch(/device dev_\S+ enrolled/);
+    // Consent first: the person accepts the program's notice before anything is captured.
+    const accepted = await lockstep(['consent', 'accept'], personEnv);
+    expect(accepted.stdout).toContain('accepted');
     const creds = JSON.parse(readFileSync(personEnv.LOCKSTEP_CONFIG, 'utf8'))[server.url] as { device: { token: string; id: string } };
 
     const session = newId('ses', (b) => new Uint8Array(randomBytes(b.length)));
@@ -111,6 +124,24 @@ describe('lockstep up, enroll and sessions', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('is in use by another Lockstep server');
     expect(r.stdout).not.toContain('listening on');
+  });
+
+  it('refuses to start with policies that grant researchers raw access, naming the promise', async () => {
+    const policies = join(dir, 'bad-policies');
+    mkdirSync(policies);
+    const { readPolicySources } = await import('@lockstep/server');
+    writeFileSync(
+      join(policies, 'policies.cedar'),
+      `${readPolicySources().policies}\n@id("researchers-read-raw") permit (principal is Lockstep::User, action == Lockstep::Action::"breakglass.read", resource is Lockstep::Session) when { principal.roles.contains("researcher") };\n`,
+    );
+    const r = await lockstep(['up', '--data', join(dir, 'data-bad'), '--port', '0', '--policies', policies]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('researcher-never-reads-raw');
+    expect(r.stderr).toMatch(/ALLOWED breakglass\.read/);
+    expect(r.stdout).not.toContain('listening on');
+    const check = await lockstep(['policy', 'check', '--policies', policies]);
+    expect(check.code).toBe(1);
+    expect(check.stdout).toContain('BROKEN promise "researcher-never-reads-raw"');
   });
 
   it('stops cleanly on SIGTERM', async () => {

@@ -16,6 +16,7 @@ export interface Client {
   readonly server: string;
   get<T>(path: string): Promise<T>;
   post<T>(path: string, body?: unknown): Promise<T>;
+  put<T>(path: string, body?: unknown): Promise<T>;
   delete(path: string): Promise<void>;
 }
 
@@ -58,6 +59,7 @@ export function createClient(server: string, token?: string): Client {
     server: base,
     get: (path) => call('GET', path),
     post: (path, body) => call('POST', path, body ?? {}),
+    put: (path, body) => call('PUT', path, body ?? {}),
     delete: async (path) => {
       await call('DELETE', path);
     },

@@ -37,11 +37,20 @@ export async function recordWeb(opts: RecordWebOptions): Promise<RecordWebResult
       uploadError = err;
       log(`upload failed: ${err.message}`);
     },
+    onReceipt: (receipt) => {
+      if (!receipt.remasked) return;
+      const kinds = Object.entries(receipt.remasked).map(([kind, n]) => `${n} ${kind}`).join(', ');
+      log(`warning: the server masked what this recorder should have (${kinds}) in batch ${receipt.seq}; check the recorder's redaction settings`);
+    },
   });
   const browser = await openRecordingBrowser({
     url: opts.url,
     headless: opts.headless,
     onEvents: (events: CaptureEvent[]) => uploader.push(events),
+    recorder: {
+      onRedactionFailed: (reason: string) =>
+        log(`warning: on-device redaction is not working (${reason}), so typed text and field values are no longer recorded; the rest of the recording goes on`),
+    },
   });
   log(`recording session ${session} on ${opts.url} (pause/resume: Alt+Shift+P or the badge)`);
   if (opts.script) {

@@ -19,7 +19,7 @@ export interface IssuedCode {
 
 async function issueCode(
   lockstep: Lockstep,
-  fields: { kind: PrincipalKind; userId: string | null; bootstrap: boolean; roles: Role[] | null; createdBy: string | null },
+  fields: { kind: PrincipalKind; userId: string | null; bootstrap: boolean; roles: Role[] | null; createdBy: string | null; programId?: string | null },
   ttlMs: number,
 ): Promise<IssuedCode> {
   const now = lockstep.clock();
@@ -50,14 +50,18 @@ export async function createUser(
   return { user, code };
 }
 
-/** A code that enrolls one device for the subject. */
-export async function issueDeviceCode(lockstep: Lockstep, input: { subjectId: string; createdBy: string }, ttlMs = ENROLLMENT_TTL_MS): Promise<IssuedCode> {
-  return issueCode(lockstep, { kind: 'device', userId: input.subjectId, bootstrap: false, roles: null, createdBy: input.createdBy }, ttlMs);
+/** A code that enrolls one device for the subject, recording for `programId` (without one, the device captures nothing). */
+export async function issueDeviceCode(
+  lockstep: Lockstep,
+  input: { subjectId: string; createdBy: string; programId?: string | null | undefined },
+  ttlMs = ENROLLMENT_TTL_MS,
+): Promise<IssuedCode> {
+  return issueCode(lockstep, { kind: 'device', userId: input.subjectId, bootstrap: false, roles: null, createdBy: input.createdBy, programId: input.programId ?? null }, ttlMs);
 }
 
 export type Enrolled =
   | { kind: 'user'; token: string; user: { id: string; roles: Role[] } }
-  | { kind: 'device'; token: string; device: { id: string; subject: string } };
+  | { kind: 'device'; token: string; device: { id: string; subject: string; program?: string } };
 
 /**
  * Redeems a code for a token (and, for a device code, a new device; for a bootstrap code, a new
@@ -79,11 +83,14 @@ export async function enroll(lockstep: Lockstep, input: { code: string; platform
       return user ? { token: tokenRecord(user.id) } : undefined;
     }
     if (!user || !user.roles.includes('subject')) return undefined;
-    const device = { id: newDeviceId(), subjectId: user.id, platform: input.platform ?? null, label: input.label ?? null, createdAt: now, revokedAt: null };
+    const device = { id: newDeviceId(), subjectId: user.id, programId: code.programId ?? null, platform: input.platform ?? null, label: input.label ?? null, createdAt: now, revokedAt: null };
     return { device, token: tokenRecord(device.id) };
   });
   if (!writes) return undefined;
-  if (writes.device) return { kind: 'device', token, device: { id: writes.device.id, subject: writes.device.subjectId } };
+  if (writes.device) {
+    const program = writes.device.programId;
+    return { kind: 'device', token, device: { id: writes.device.id, subject: writes.device.subjectId, ...(program ? { program } : {}) } };
+  }
   const userId = writes.token.principalId;
   const user = writes.user ?? (await lockstep.store.users.get(userId));
   if (!user) return undefined;

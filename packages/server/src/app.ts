@@ -10,6 +10,12 @@ import type { App, RouteDeps } from './http/types.ts';
 import { validatorCompiler } from './http/validation.ts';
 import type { Lockstep } from './lockstep.ts';
 import { type Authorizer, defaultAuthorizer, loadAuthorizer } from './policy/authorize.ts';
+import { accessRoutes } from './routes/access.ts';
+import { auditRoutes } from './routes/audit.ts';
+import { breakGlassRoutes } from './routes/breakglass.ts';
+import { episodeRoutes } from './routes/episodes.ts';
+import { grantRoutes } from './routes/grants.ts';
+import { programRoutes } from './routes/programs.ts';
 import { batchRoutes } from './routes/batches.ts';
 import { enrollRoutes } from './routes/enroll.ts';
 import { healthRoutes } from './routes/health.ts';
@@ -77,5 +83,11 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
   batchRoutes(app, deps);
   sessionRoutes(app, deps);
   subjectRoutes(app, deps);
+  auditRoutes(app, deps);
+  programRoutes(app, deps);
+  episodeRoutes(app, deps);
+  grantRoutes(app, deps);
+  breakGlassRoutes(app, deps);
+  accessRoutes(app, deps);
   return app;
 }

@@ -1,9 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
-import { randomBytes } from 'node:crypto';
+import { randomInt } from 'node:crypto';
 import { statSync } from 'node:fs';
 import { byteForms, filesContaining, filesUnder } from './leak-scan.ts';
 import { type TestServer, batch, createUser, enrollDevice, events, provision, sessionId, startTestServer } from './testing/harness.ts';
+
+/**
+ * A unique piece of ordinary typed text. (Random hex would look like a credential, and the
+ * server's second redaction check would rightly mask it.)
+ */
+const WORDS = ['harbor', 'quiet', 'lantern', 'meadow', 'copper', 'violet', 'summit', 'river', 'maple', 'ember', 'orchid', 'falcon', 'cedar', 'pebble', 'willow', 'thistle'];
+const phrase = (lead: string) => `${lead} ${Array.from({ length: 8 }, () => WORDS[randomInt(WORDS.length)]).join(' ')}`;
 
 let t: TestServer;
 let people: Awaited<ReturnType<typeof provision>>;
@@ -15,7 +22,7 @@ afterAll(() => t.cleanup());
 
 describe('content at rest', () => {
   it('never holds a typed value in any file of the data directory, yet gives it back to its owner', async () => {
-    const secret = `hunter2-${randomBytes(12).toString('hex')}`;
+    const secret = phrase('notes about the');
     const ses = sessionId();
     for (let seq = 0; seq < 3; seq++) {
       const res = await t.api.call('POST', '/v1/batches', { token: people.device.token, body: batch(people.device.id, ses, seq, events(seq * 10, 10, { value: secret })) });
@@ -34,7 +41,7 @@ describe('content at rest', () => {
   });
 
   it("refuses a ciphertext copied onto another subject's or session's row, returning an error and no plaintext", async () => {
-    const secret = `copied-${randomBytes(8).toString('hex')}`;
+    const secret = phrase('copied draft on');
     const bob = await createUser(t.api, people.admin.token);
     const bobDevice = await enrollDevice(t.api, people.admin.token, bob.id);
     const aliceSession = sessionId();

@@ -9,9 +9,30 @@ export { readSessionEvents, ContentUnreadableError } from './content/read.ts';
 export { deleteSession, eraseSubject } from './content/remove.ts';
 export { createUser, enroll, issueBootstrapCode, issueDeviceCode, newDeviceId, newUserId, ENROLLMENT_TTL_MS, type Enrolled, type IssuedCode } from './accounts.ts';
 export { type Principal, newEnrollmentCode, normalizeEnrollmentCode } from './auth.ts';
-export { ACTIONS, type Action, type Authorizer, type Decision, PolicyLoadError, defaultAuthorizer, loadAuthorizer } from './policy/authorize.ts';
+export { ACTIONS, type Action, type Authorizer, type Decision, PolicyLoadError, defaultAuthorizer, loadAuthorizer, readPolicySources } from './policy/authorize.ts';
+export { PROMISES, PolicyPromiseError, checkPolicySources, describeViolation, type CheckReport, type Violation } from './policy/promises.ts';
+export { renderMatrix } from './policy/matrix.ts';
 export { KeyFileError } from './crypto/kek.ts';
 export { KeyDestroyedError } from './crypto/keyring.ts';
 export type { LogStream } from './http/logging.ts';
 export { byteForms, filesContaining, filesUnder, findPlaintext, type LeakHit } from './leak-scan.ts';
 export { DataDirInUseError } from './store/embedded/lock.ts';
+export {
+  type AuditInput,
+  type AuditLog,
+  type AuditRecord,
+  AuditWriteError,
+  type Checkpoint,
+  CheckpointError,
+  type VerifyResult,
+  openAuditLog,
+  openCheckpoint,
+  parseCheckpointText,
+  parseVerifierKey,
+  proveConsistency,
+  readLatestCheckpoint,
+  readVerifierKey,
+  verifyAuditDir,
+  verifyConsistency,
+  verifyInclusion,
+} from './audit/index.ts';

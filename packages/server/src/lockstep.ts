@@ -1,13 +1,16 @@
+import { type AuditLog, openAuditLog } from './audit/index.ts';
 import { loadOrCreateKek } from './crypto/kek.ts';
 import { Keyring } from './crypto/keyring.ts';
 import { reconcile } from './content/remove.ts';
 import { type DataDirPaths, openEmbeddedStore } from './store/embedded/index.ts';
 import type { Store } from './store/types.ts';
 
-/** Everything the server works with: storage, the keyring and a trusted clock. */
+/** Everything the server works with: storage, the keyring, the audit log and a trusted clock. */
 export interface Lockstep {
   readonly store: Store;
   readonly keyring: Keyring;
+  /** Every authorization decision and content access (audit.db beside the store). */
+  readonly audit: AuditLog;
   readonly clock: () => number;
   close(): Promise<void>;
 }
@@ -19,6 +22,10 @@ export interface EmbeddedLockstep extends Lockstep {
 export interface OpenLockstepOptions {
   /** Milliseconds since the Unix epoch; tests pass their own. */
   clock?: () => number;
+  /** The audit log's origin (checkpoint name), fixed when the log is created. */
+  auditOrigin?: string;
+  /** How often a checkpoint is signed while entries were appended (default 60 s). */
+  auditCheckpointEveryMs?: number;
 }
 
 /**
@@ -28,6 +35,7 @@ export interface OpenLockstepOptions {
 export async function openLockstep(dataDir: string, options: OpenLockstepOptions = {}): Promise<EmbeddedLockstep> {
   const clock = options.clock ?? Date.now;
   const store = await openEmbeddedStore(dataDir);
+  let audit: AuditLog | undefined;
   try {
     const fresh = await store.keys.isEmpty();
     if (fresh && (await store.sessions.withContent()).length > 0) {
@@ -40,19 +48,34 @@ export async function openLockstep(dataDir: string, options: OpenLockstepOptions
     } finally {
       kek.fill(0);
     }
+    try {
+      audit = openAuditLog(store.paths.root, {
+        clock,
+        keysDir: store.paths.keysDir,
+        ...(options.auditOrigin ? { origin: options.auditOrigin } : {}),
+        ...(options.auditCheckpointEveryMs !== undefined ? { checkpointEveryMs: options.auditCheckpointEveryMs } : {}),
+      });
+    } catch (error) {
+      keyring.close();
+      throw error;
+    }
+    const log = audit;
     const lockstep: EmbeddedLockstep = {
       store,
       keyring,
+      audit: log,
       clock,
       paths: store.paths,
       async close() {
         keyring.close();
+        await log.close();
         await store.close();
       },
     };
     await reconcile(lockstep);
     return lockstep;
   } catch (error) {
+    await audit?.close();
     await store.close();
     throw error;
   }

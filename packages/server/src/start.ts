@@ -2,6 +2,8 @@ import { issueBootstrapCode } from './accounts.ts';
 import { type App, buildApp } from './app.ts';
 import type { LogStream } from './http/logging.ts';
 import { type EmbeddedLockstep, openLockstep } from './lockstep.ts';
+import { loadAuthorizer, readPolicySources } from './policy/authorize.ts';
+import { verifiedPolicies } from './policy/check.ts';
 
 export interface StartServerOptions {
   dataDir: string;
@@ -12,6 +14,12 @@ export interface StartServerOptions {
   logLevel?: string;
   /** Trusted time source (ms since the epoch); defaults to Date.now. */
   clock?: () => number;
+  /**
+   * Directory with policies.cedar (and optionally lockstep.cedarschema) to use instead of the
+   * shipped ones (env LOCKSTEP_POLICIES). Whichever are used must keep every promise of
+   * policy/promises.ts, or the server refuses to start (PolicyPromiseError).
+   */
+  policyDir?: string;
 }
 
 export interface RunningServer {
@@ -27,10 +35,13 @@ export interface RunningServer {
 
 /** Opens (or creates) the data directory, issues a bootstrap code and starts listening. */
 export async function startServer(options: StartServerOptions): Promise<RunningServer> {
+  // Before anything is opened: policies that break a promise stop the start, naming it.
+  const sources = verifiedPolicies(readPolicySources(options.policyDir ?? (process.env.LOCKSTEP_POLICIES || undefined)));
   const lockstep = await openLockstep(options.dataDir, options.clock ? { clock: options.clock } : {});
   let app: App | undefined;
   try {
-    app = await buildApp({ lockstep, logStream: options.logStream, logLevel: options.logLevel });
+    const authorizer = loadAuthorizer(sources, lockstep.clock);
+    app = await buildApp({ lockstep, authorizer, logStream: options.logStream, logLevel: options.logLevel });
     const bootstrap = await issueBootstrapCode(lockstep);
     await app.listen({ host: options.host ?? '127.0.0.1', port: options.port ?? 0 });
     const address = app.server.address();

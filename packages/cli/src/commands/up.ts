@@ -19,15 +19,18 @@ export function register(program: Command): void {
     .option('--port <n>', 'TCP port (env LOCKSTEP_PORT)', parsePort, process.env.LOCKSTEP_PORT ? parsePort(process.env.LOCKSTEP_PORT) : DEFAULT_PORT)
     .option('--host <host>', 'address to listen on (env LOCKSTEP_HOST)', process.env.LOCKSTEP_HOST ?? '127.0.0.1')
     .option('--log-level <level>', 'fatal, error, warn, info or debug', 'info')
+    .option('--policies <dir>', 'a directory with policies.cedar (and optionally lockstep.cedarschema) to use instead of the shipped ones (env LOCKSTEP_POLICIES); they must pass `lockstep policy check`')
     .addHelpText(
       'after',
       `
 On start it prints "listening on http://HOST:PORT" and a one-time admin enrollment code
 (valid for 24 hours; each start issues a fresh one). Enroll with it:
   lockstep enroll CODE --server http://HOST:PORT
+Policies that break a promise (see \`lockstep policy check\`) stop the start, naming the
+promise and the request.
 SIGTERM or Ctrl+C stops the server cleanly.`,
     )
-    .action(async (opts: { data: string; port: number; host: string; logLevel: string }) => {
+    .action(async (opts: { data: string; port: number; host: string; logLevel: string; policies?: string }) => {
       // Signals are handled from the start: a stop that arrives while the data directory is
       // still being opened waits for it, then closes it cleanly.
       const state: { server?: RunningServer; stopping: boolean } = { stopping: false };
@@ -48,6 +51,7 @@ SIGTERM or Ctrl+C stops the server cleanly.`,
         port: opts.port,
         logLevel: opts.logLevel,
         logStream: process.stderr,
+        ...(opts.policies ? { policyDir: resolve(opts.policies) } : {}),
       });
       state.server = server;
       if (state.stopping) {

@@ -5,6 +5,8 @@ import type { Lockstep } from '../lockstep.ts';
 import type { AppendOutcome } from '../store/types.ts';
 import type { PreparedBatch } from './prepare.ts';
 import { type PackedContent, packBatchContent } from './pack.ts';
+import { recheckBatch } from './recheck.ts';
+import { serverRedactor } from './redactor.ts';
 
 export interface IngestInput {
   /** The authenticated device and the subject it is bound to. */
@@ -28,7 +30,12 @@ export const newChunkId = () => `chk_${randomBytes(16).toString('base64url')}`;
 export async function ingestBatch(lockstep: Lockstep, input: IngestInput): Promise<IngestResult> {
   const { batch } = input;
   const meta = { session: batch.session, seq: batch.seq, checksum: batch.checksum, eventCount: batch.events.length };
-  return storeBatch(lockstep, input.device, meta, () => packBatchContent(batch.events, input.eventsJson));
+  return storeBatch(lockstep, input.device, meta, () => {
+    const checked = recheckBatch(batch.events, serverRedactor());
+    if (checked.events === batch.events) return packBatchContent(batch.events, input.eventsJson, checked.remasked);
+    input.eventsJson?.fill(0);
+    return packBatchContent(checked.events, undefined, checked.remasked);
+  });
 }
 
 /** The same as `ingestBatch`, for a batch already parsed, validated and compressed by `prepareBatch`. */
@@ -50,7 +57,14 @@ async function storeBatch(
   content: () => PackedContent,
 ): Promise<IngestResult> {
   const { store, keyring } = lockstep;
-  const receipt = (duplicate: boolean): BatchReceipt => ({ session: batch.session, seq: batch.seq, events: batch.eventCount, duplicate });
+  let remasked: Record<string, number> = {};
+  const receipt = (duplicate: boolean): BatchReceipt => ({
+    session: batch.session,
+    seq: batch.seq,
+    events: batch.eventCount,
+    duplicate,
+    ...(!duplicate && Object.keys(remasked).length > 0 ? { remasked } : {}),
+  });
 
   const session = await store.sessions.get(batch.session);
   if (session) {
@@ -63,6 +77,7 @@ async function storeBatch(
 
   const chunkId = newChunkId();
   const { packed, rawBytes, stats } = content();
+  remasked = stats.remasked;
   let sealed;
   try {
     sealed = await keyring.sealChunk({ subjectId: device.subjectId, sessionId: batch.session, chunkId }, packed, { create: !session });

@@ -3,11 +3,14 @@ import { BatchEnvelope, describeIssue } from '@lockstep/schema';
 import { PoisonedJsonError, parseJsonBody } from '../http/json.ts';
 import type { BatchStats } from '../store/types.ts';
 import { packBatchContent } from './pack.ts';
+import { recheckBatch } from './recheck.ts';
+import { serverRedactor } from './redactor.ts';
 
 /**
  * The CPU-heavy half of a batch upload, with no key and no store: decode and parse the body,
- * check the checksum over the events as received, validate the envelope, and compress the
- * events' JSON (the same bytes the checksum covered). Pure, so that it can run in a worker
+ * check the checksum over the events as received, validate the envelope, run the second
+ * redaction check (recheck.ts), and compress the events' JSON (the same bytes the checksum
+ * covered, unless the check masked something). Pure, so that it can run in a worker
  * thread (see prepare-pool.ts); the failures are those the HTTP API reports, in the same order
  * (invalid JSON, then checksum, then the first invalid field).
  */
@@ -57,10 +60,22 @@ export function prepareBatch(body: Uint8Array): PrepareResult {
     return { ok: false, kind: 'invalid', message, field };
   }
   const batch = result.data;
+  // The second redaction check; if it masked anything, the stored JSON is the masked events'.
+  let checked;
+  try {
+    checked = recheckBatch(batch.events, serverRedactor());
+  } catch (error) {
+    json?.fill(0);
+    throw error;
+  }
+  if (checked.events !== batch.events) {
+    json?.fill(0);
+    json = undefined;
+  }
   // A valid envelope has events and a checksum, so `json` was made above.
   return {
     ok: true,
     batch: { device: batch.device, session: batch.session, seq: batch.seq, checksum: batch.checksum, eventCount: batch.events.length },
-    ...packBatchContent(batch.events, json),
+    ...packBatchContent(checked.events, json, checked.remasked),
   };
 }

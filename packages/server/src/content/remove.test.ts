@@ -34,7 +34,7 @@ describe('deleteSession / eraseSubject', () => {
     expect(await lockstep.keyring.hasSessionKey(a1)).toBe(false);
     await expect(lockstep.keyring.openChunk({ subjectId: alice.user.id, sessionId: a1, chunkId: 'chk_any' }, Buffer.alloc(12), Buffer.alloc(32))).rejects.toThrow(KeyDestroyedError);
 
-    expect(await eraseSubject(lockstep, alice.user.id)).toEqual({ sessions: 1, devices: 1, tokens: 0, subjectKey: true, sessionKeys: 1 });
+    expect(await eraseSubject(lockstep, alice.user.id)).toEqual({ sessions: 1, devices: 1, tokens: 0, subjectKey: true, sessionKeys: 1, episodeKeys: 0 });
     expect((await lockstep.store.keys.listSessionKeys()).map((k) => k.sessionId)).toEqual([b1]);
     expect(await lockstep.store.keys.listSubjectKeys()).toEqual([bob.user.id]);
     expect((await lockstep.store.sessions.get(a2))!.deletedAt).not.toBeNull();

@@ -17,7 +17,8 @@ export async function deleteSession(lockstep: Lockstep, sessionId: string): Prom
 export async function eraseSubject(lockstep: Lockstep, userId: string) {
   const counts = await lockstep.store.subjects.erase(userId, lockstep.clock());
   const keys = await lockstep.keyring.destroySubject(userId);
-  return { ...counts, subjectKey: keys.subject, sessionKeys: keys.sessions };
+  const episodeKeys = await lockstep.keyring.destroyEpisodesOf(userId);
+  return { ...counts, subjectKey: keys.subject, sessionKeys: keys.sessions, episodeKeys };
 }
 
 /** Destroys keys left behind for deleted sessions and erased users. */
@@ -32,6 +33,7 @@ export async function reconcile(lockstep: Lockstep): Promise<{ sessionKeys: numb
       if (await keyring.destroySession(sessionId)) sessionKeys++;
     }
   }
+  for (const subjectId of erased) await keyring.destroyEpisodesOf(subjectId);
   for (const subjectId of await store.keys.listSubjectKeys()) {
     if (erased.has(subjectId)) {
       const result = await keyring.destroySubject(subjectId);

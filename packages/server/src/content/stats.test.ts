@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { CaptureEvent } from '@lockstep/schema';
+import { MIN_IDLE_GAP_MS } from '../domain/episodes.ts';
+import { SPAN_GAP_MS, activitySpans } from './spans.ts';
 import { batchStats, originOf } from './stats.ts';
 
 describe('batchStats', () => {
@@ -16,7 +18,15 @@ describe('batchStats', () => {
       eventCount: 4,
       counts: { navigation: 3, scroll: 1 },
       origins: ['https://mail.example.com'],
+      spans: [[10, 95]],
+      remasked: {},
     });
+  });
+
+  it('splits activity into spans at gaps longer than SPAN_GAP_MS, from times alone', () => {
+    const at = (t: number, seq: number): CaptureEvent => ({ seq, t, type: 'scroll', scrollX: 0, scrollY: t });
+    expect(activitySpans([at(0, 0), at(29_000, 1), at(70_000, 2), at(70_500, 3), at(200_000, 4)])).toEqual([[0, 29_000], [70_000, 70_500], [200_000, 200_000]]);
+    expect(SPAN_GAP_MS).toBeLessThan(MIN_IDLE_GAP_MS);
   });
 
   it('takes origins from http(s) URLs only', () => {

@@ -1,5 +1,6 @@
 import type { CaptureEvent } from '@lockstep/schema';
 import type { BatchStats } from '../store/types.ts';
+import { activitySpans } from './spans.ts';
 
 /** The origin (scheme://host:port) of an http(s) URL, or undefined. Nothing else of the URL is kept. */
 export function originOf(url: string): string | undefined {
@@ -11,8 +12,8 @@ export function originOf(url: string): string | undefined {
   }
 }
 
-/** Metadata of one batch: times, counts per event type and navigated origins. */
-export function batchStats(events: readonly CaptureEvent[]): BatchStats {
+/** Metadata of one batch: times, counts per event type, navigated origins, and what the server re-masked. */
+export function batchStats(events: readonly CaptureEvent[], remasked: Record<string, number> = {}): BatchStats {
   let firstT = Infinity;
   let lastT = -Infinity;
   const counts: Record<string, number> = {};
@@ -26,5 +27,5 @@ export function batchStats(events: readonly CaptureEvent[]): BatchStats {
       if (origin && !origins.includes(origin)) origins.push(origin);
     }
   }
-  return { firstT, lastT, eventCount: events.length, counts, origins };
+  return { firstT, lastT, eventCount: events.length, counts, origins, remasked, spans: activitySpans(events) };
 }

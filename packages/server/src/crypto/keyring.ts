@@ -1,3 +1,4 @@
+import { createHmac, hkdfSync } from 'node:crypto';
 import type { WrappedKeyStore } from '../store/types.ts';
 import { chunkAad } from './chunk.ts';
 import { DecryptionError, type Sealed, open, randomKey, seal, unwrapKey, wrapKey } from './envelope.ts';
@@ -13,6 +14,8 @@ import { KeyFileError } from './kek.ts';
 
 export const subjectKeyAad = (subjectId: string) => `lockstep/subject-key/v1/${subjectId}`;
 export const sessionKeyAad = (subjectId: string, sessionId: string) => `lockstep/session-key/v1/${subjectId}/${sessionId}`;
+export const episodeKeyAad = (subjectId: string, episodeId: string) => `lockstep/episode-key/v1/${subjectId}/${episodeId}`;
+export const episodeAad = (subjectId: string, episodeId: string) => `lockstep/episode/v1/${subjectId}/${episodeId}`;
 const KEK_CHECK = 'kek-check';
 const KEK_CHECK_AAD = 'lockstep/kek-check/v1';
 
@@ -129,6 +132,61 @@ export class Keyring {
     const result = await this.store.deleteSubjectKeys(subjectId);
     this.generation++;
     return result;
+  }
+
+  /**
+   * Seals a released episode's content under a new key of its own, wrapped by the KEK (not by the
+   * subject key): it survives the destruction of the subject key when the subject keeps what they
+   * released, and is destroyed on its own when the episode is deleted.
+   */
+  async sealEpisode(subjectId: string, episodeId: string, plaintext: Uint8Array): Promise<Sealed> {
+    this.ensureOpen();
+    const key = randomKey();
+    try {
+      const sealed = seal(key, plaintext, episodeAad(subjectId, episodeId));
+      await this.store.putEpisodeKey(episodeId, subjectId, wrapKey(this.kek, key, episodeKeyAad(subjectId, episodeId)), this.clock());
+      return sealed;
+    } finally {
+      key.fill(0);
+    }
+  }
+
+  /** Opens a released episode's copy; KeyDestroyedError when its key is gone. */
+  async openEpisode(subjectId: string, episodeId: string, nonce: Uint8Array, ciphertext: Uint8Array): Promise<Buffer> {
+    this.ensureOpen();
+    const row = await this.store.getEpisodeKey(episodeId);
+    if (!row) throw new KeyDestroyedError('the episode key was destroyed');
+    if (row.subjectId !== subjectId) throw new KeyBindingError('the episode key belongs to another subject');
+    const key = unwrapKey(this.kek, row.wrapped, episodeKeyAad(subjectId, episodeId));
+    try {
+      return open(key, nonce, ciphertext, episodeAad(subjectId, episodeId));
+    } finally {
+      key.fill(0);
+    }
+  }
+
+  async destroyEpisode(episodeId: string): Promise<boolean> {
+    this.ensureOpen();
+    return this.store.deleteEpisodeKey(episodeId);
+  }
+
+  async destroyEpisodesOf(subjectId: string): Promise<number> {
+    this.ensureOpen();
+    return this.store.deleteEpisodeKeysOf(subjectId);
+  }
+
+  /**
+   * A stable pseudonym for `value` within `scope` (such as one grant): HMAC-SHA-256 under a key
+   * derived from the KEK for that scope. Different scopes give unlinkable pseudonyms.
+   */
+  pseudonym(scope: string, value: string): string {
+    this.ensureOpen();
+    const key = Buffer.from(hkdfSync('sha256', this.kek, 'lockstep/pseudonym/v1', scope, 32));
+    try {
+      return createHmac('sha256', key).update(value, 'utf8').digest('base64url').slice(0, 22);
+    } finally {
+      key.fill(0);
+    }
   }
 
   /** Zeroes the KEK and every cached key. */

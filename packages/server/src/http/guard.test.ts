@@ -1,13 +1,42 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { defaultAuthorizer } from '../policy/authorize.ts';
+import { tempLockstep } from '../testing/fixtures.ts';
 import { errorHandler } from './errors.ts';
-import { authorize, principalRef, requireRouteActions } from './guard.ts';
+import { authorize, principalRef, recordContentAccess, requireRouteActions } from './guard.ts';
+import type { RouteDeps } from './types.ts';
 
 let app: FastifyInstance | undefined;
+let cleanup: (() => Promise<void>) | undefined;
 afterEach(async () => {
   await app?.close();
+  await cleanup?.();
+  app = undefined;
+  cleanup = undefined;
 });
+
+async function deps(): Promise<RouteDeps> {
+  const t = await tempLockstep();
+  cleanup = t.cleanup;
+  return { lockstep: t.lockstep, authorizer: defaultAuthorizer() };
+}
+
+/** An app with one session-read route; the caller's roles come from a header (the real app resolves a token). */
+async function sessionApp(d: RouteDeps, after?: () => void): Promise<FastifyInstance> {
+  const instance = Fastify();
+  requireRouteActions(instance);
+  instance.setErrorHandler(errorHandler);
+  instance.decorateRequest('principal', null);
+  instance.get('/v1/sessions/:id', { config: { action: 'session.read' }, schema: {} }, async (request) => {
+    request.principal = { kind: 'user', id: 'usr_caller', roles: String(request.headers['x-roles']).split(',') as never };
+    const resource = { type: 'Session' as const, id: 'ses_1', subject: 'usr_caller', device: 'dev_1' };
+    const decision = await authorize(d, request, resource, { purpose: 'review' });
+    if (request.headers['x-content']) await recordContentAccess(d, request, { resource, subject: 'usr_caller', policies: decision.reasons, detail: { events: 3 } });
+    after?.();
+    return decision;
+  });
+  return instance;
+}
 
 describe('requireRouteActions', () => {
   it('refuses /v1 routes without a known action or a schema, and records every route', async () => {
@@ -25,20 +54,64 @@ describe('requireRouteActions', () => {
 
 describe('authorize', () => {
   it("asks about the route's own action and answers 403 with the policy's message", async () => {
-    app = Fastify();
-    requireRouteActions(app);
-    app.setErrorHandler(errorHandler);
-    app.decorateRequest('principal', null);
-    // The caller's roles come from a header here; the real app resolves a token instead.
-    app.get('/v1/sessions/:id', { config: { action: 'session.read' }, schema: {} }, async (request) => {
-      request.principal = { kind: 'user', id: 'usr_caller', roles: String(request.headers['x-roles']).split(',') as never };
-      return authorize(defaultAuthorizer(), request, { type: 'Session', id: 'ses_1', subject: 'usr_caller', device: 'dev_1' });
-    });
+    const d = await deps();
+    app = await sessionApp(d);
     const asAdmin = await app.inject({ method: 'GET', url: '/v1/sessions/ses_1', headers: { 'x-roles': 'admin' } });
     expect(asAdmin.statusCode).toBe(403);
     expect(asAdmin.json()).toEqual({ error: 'forbidden', message: 'only subjects see recorded content, and only their own' });
     const asSubject = await app.inject({ method: 'GET', url: '/v1/sessions/ses_1', headers: { 'x-roles': 'subject' } });
     expect(asSubject.json()).toEqual({ allowed: true, reasons: ['subjects-read-and-delete-their-own-sessions'], messages: [], errors: [] });
+  });
+
+  it('logs every decision, denied and allowed, durably before answering', async () => {
+    const d = await deps();
+    app = await sessionApp(d);
+    await app.inject({ method: 'GET', url: '/v1/sessions/ses_1', headers: { 'x-roles': 'admin' } });
+    await app.inject({ method: 'GET', url: '/v1/sessions/ses_1', headers: { 'x-roles': 'subject', 'x-content': '1' } });
+    const entries = d.lockstep.audit.list({ limit: 10 });
+    expect(entries.map((e) => [e.kind, e.decision, e.actor, e.action, e.resource, e.subject, e.purpose])).toEqual([
+      ['decision', 'deny', 'usr_caller', 'session.read', 'Session::ses_1', 'usr_caller', 'review'],
+      ['decision', 'allow', 'usr_caller', 'session.read', 'Session::ses_1', 'usr_caller', 'review'],
+      ['content-access', 'allow', 'usr_caller', 'session.read', 'Session::ses_1', 'usr_caller', undefined],
+    ]);
+    expect(entries[0]!.policies).toEqual(['content-needs-the-subject-role']);
+    expect(entries[0]!.actorRoles).toEqual(['admin']);
+    expect(entries[1]!.policies).toEqual(['subjects-read-and-delete-their-own-sessions']);
+    expect(entries[2]!.detail).toEqual({ events: 3, route: 'GET /v1/sessions/:id' });
+    // The subject sees all three, newest first.
+    expect(d.lockstep.audit.forSubject('usr_caller', { limit: 10 }).map((e) => e.seq)).toEqual([2, 1, 0]);
+    expect(d.lockstep.audit.verify().ok).toBe(true);
+  });
+
+  it('refuses the access with 503 when the decision cannot be logged', async () => {
+    const d = await deps();
+    let ran = false;
+    app = await sessionApp(d, () => (ran = true));
+    await d.lockstep.audit.close(); // the log is gone: nothing can be appended
+    const res = await app.inject({ method: 'GET', url: '/v1/sessions/ses_1', headers: { 'x-roles': 'subject' } });
+    expect(res.statusCode).toBe(503);
+    expect(res.json()).toEqual({ error: 'audit-unavailable', message: 'the access could not be logged, so it was refused' });
+    expect(ran).toBe(false);
+    // Denials are refused the same way (503, not 403: nothing at all is answered unlogged).
+    const denied = await app.inject({ method: 'GET', url: '/v1/sessions/ses_1', headers: { 'x-roles': 'admin' } });
+    expect(denied.statusCode).toBe(503);
+  });
+
+  it('refuses to return content whose access cannot be logged', async () => {
+    const d = await deps();
+    let ran = false;
+    app = await sessionApp(d, () => (ran = true));
+    // Make audit.db refuse writes from here on, the way a full disk or a read-only mount would.
+    const { default: Database } = await import('better-sqlite3');
+    const other = new Database(d.lockstep.audit.paths.db);
+    other.exec('CREATE TRIGGER no_content BEFORE INSERT ON entries WHEN NEW.kind = \'content-access\' BEGIN SELECT RAISE(ABORT, \'disk full\'); END');
+    other.close();
+    const res = await app.inject({ method: 'GET', url: '/v1/sessions/ses_1', headers: { 'x-roles': 'subject', 'x-content': '1' } });
+    expect(res.statusCode).toBe(503);
+    expect(ran).toBe(false);
+    // The decision before it was logged; the failed content entry left no gap.
+    expect(d.lockstep.audit.list({ limit: 10 }).map((e) => e.kind)).toEqual(['decision']);
+    expect(d.lockstep.audit.size()).toBe(1);
   });
 
   it('maps callers to Cedar principals', () => {

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { AuditInput } from '../audit/index.ts';
 import { type Principal, authenticate } from '../auth.ts';
-import { ACTIONS, type Authorizer, type Decision, type PrincipalRef, type ResourceRef } from '../policy/authorize.ts';
+import { ACTIONS, type AuthorizationRequest, type Decision, type PrincipalRef, type ResourceRef } from '../policy/authorize.ts';
 import { ApiFailure, forbidden, unauthorized } from './errors.ts';
 import type { RouteAction, RouteDeps } from './types.ts';
 
@@ -41,18 +42,118 @@ export function principalRef(principal: Principal | null): PrincipalRef {
     : { type: 'Device', id: principal.id, subject: principal.subject };
 }
 
+export interface AuthorizeOptions {
+  /** The person whose data the resource is (default: the resource's subject, or the User resource itself). */
+  subject?: string;
+  /** The purpose the caller acts under (logged). */
+  purpose?: string;
+  /** The grant the caller acts under (logged). */
+  grant?: string;
+  /** Extra Cedar context attributes (CedarValueJson); `now` is always the server's. */
+  context?: Record<string, unknown>;
+  /** Extra Cedar entities (EntityJson), for example the grant. */
+  entities?: unknown[];
+}
+
+/** The audit entry could not be written, so the access was refused. */
+export const auditUnavailable = () => new ApiFailure(503, 'audit-unavailable', 'the access could not be logged, so it was refused');
+
+/** 'Type::id' of a resource, as the audit log names it. */
+export function resourceName(resource: ResourceRef): string {
+  return `${resource.type}::${'id' in resource ? resource.id : 'lockstep'}`;
+}
+
+/** The person whose data a resource is: its subject, or the User itself. */
+function subjectOf(resource: ResourceRef): string | undefined {
+  if ('subject' in resource && typeof resource.subject === 'string') return resource.subject || undefined;
+  if (resource.type === 'User') return resource.id;
+  return undefined;
+}
+
+function actorOf(principal: Principal | null): Pick<AuditInput, 'actor' | 'actorRoles'> {
+  if (!principal) return { actor: 'anonymous' };
+  return principal.kind === 'user' ? { actor: principal.id, actorRoles: [...principal.roles] } : { actor: principal.id };
+}
+
+async function record(deps: RouteDeps, entry: AuditInput): Promise<void> {
+  try {
+    await deps.lockstep.audit.append(entry);
+  } catch {
+    // No unlogged access: whatever the reason (closed, disk full, I/O error), refuse.
+    throw auditUnavailable();
+  }
+}
+
 /**
- * Asks the policy whether the caller may perform this route's declared action on `resource`;
- * throws 403 if not. Routes cannot ask about another action than the one they declared.
+ * The choke point: asks the policy whether the caller may perform this route's declared action
+ * on `resource`, appends the decision (allowed or denied) to the audit log and waits until it is
+ * durable, then throws 403 if denied. If the decision cannot be logged, throws 503 and the access
+ * does not happen. Routes cannot ask about another action than the one they declared.
+ *
+ * A request without a valid token is answered 401 by `authenticateRequests` before any route
+ * runs: it names no principal, so no decision is made and nothing is logged (otherwise anyone
+ * could fill the log with noise). Public routes (enroll) do decide, as 'anonymous', and are logged.
  */
-export function authorize(authorizer: Authorizer, request: FastifyRequest, resource: ResourceRef): Decision {
+export async function authorize(deps: RouteDeps, request: FastifyRequest, resource: ResourceRef, options: AuthorizeOptions = {}): Promise<Decision> {
   const action = request.routeOptions.config.action;
   if (!action) throw new ApiFailure(500, 'internal', 'route declares no action');
-  const decision = authorizer.authorize({ principal: principalRef(request.principal), action, resource });
+  const ask: AuthorizationRequest = { principal: principalRef(request.principal), action, resource };
+  if (options.context) ask.context = options.context as AuthorizationRequest['context'];
+  if (options.entities) ask.entities = options.entities as AuthorizationRequest['entities'];
+  const decision = deps.authorizer.authorize(ask);
+  const subject = options.subject ?? subjectOf(resource);
+  const detail: Record<string, string | number> = { route: `${request.method} ${request.routeOptions.url ?? ''}`.slice(0, 200) };
+  if (decision.errors.length > 0) detail.errors = decision.errors.length;
+  await record(deps, {
+    ...actorOf(request.principal),
+    action,
+    resource: resourceName(resource),
+    ...(subject !== undefined ? { subject } : {}),
+    ...(options.purpose !== undefined ? { purpose: options.purpose } : {}),
+    ...(options.grant !== undefined ? { grant: options.grant } : {}),
+    decision: decision.allowed ? 'allow' : 'deny',
+    policies: decision.reasons,
+    kind: 'decision',
+    detail,
+  });
   if (!decision.allowed) {
     throw forbidden(decision.messages[0] ?? `not permitted: no policy allows ${action} for this caller on this resource`);
   }
   return decision;
+}
+
+export interface ContentAccess {
+  resource: ResourceRef;
+  /** The person whose content is returned. */
+  subject: string;
+  purpose?: string;
+  grant?: string;
+  /** The policies that allowed the access (the decision's reasons). */
+  policies?: string[];
+  /** Small metadata (counts, ids); never content. */
+  detail?: Record<string, string | number | boolean | null>;
+}
+
+/**
+ * Logs that content is being returned (decrypted) to the caller; call it after decrypting and
+ * before sending. Waits until the entry is durable; throws 503 if it cannot be written, and the
+ * route must then not answer with the content.
+ */
+export async function recordContentAccess(deps: RouteDeps, request: FastifyRequest, access: ContentAccess): Promise<void> {
+  const action = request.routeOptions.config.action;
+  if (!action) throw new ApiFailure(500, 'internal', 'route declares no action');
+  await record(deps, {
+    ...actorOf(request.principal),
+    action,
+    resource: resourceName(access.resource),
+    subject: access.subject,
+    ...(access.purpose !== undefined ? { purpose: access.purpose } : {}),
+    ...(access.grant !== undefined ? { grant: access.grant } : {}),
+    decision: 'allow',
+    policies: access.policies ?? [],
+    kind: 'content-access',
+    detail: { route: `${request.method} ${request.routeOptions.url ?? ''}`.slice(0, 200), ...access.detail },
+  });
 }
 
 /** The caller, who must be authenticated (every non-public route is). */

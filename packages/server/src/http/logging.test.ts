@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
 import { makeBatch } from '@lockstep/schema';
-import { type TestServer, batch, events, sessionId, startTestServer } from '../testing/harness.ts';
+import { type TestServer, acceptNotice, batch, createProgram, events, sessionId, startTestServer } from '../testing/harness.ts';
 
 let t: TestServer;
 beforeAll(async () => {
@@ -18,7 +18,9 @@ describe('logs', () => {
     const admin = await api.call<{ token: string }>('POST', '/v1/enroll', { body: { code: t.server.bootstrapCode, label: password } });
     const created = await api.call<{ user: { id: string }; enrollmentCode: string }>('POST', '/v1/users', { token: admin.body.token, body: { roles: ['subject'], label: password } });
     const subject = await api.call<{ token: string }>('POST', '/v1/enroll', { body: { code: created.body.enrollmentCode } });
-    const code = await api.call<{ enrollmentCode: string }>('POST', `/v1/users/${created.body.user.id}/device-codes`, { token: admin.body.token });
+    const program = await createProgram(api, admin.body.token);
+    await acceptNotice(api, subject.body.token, program);
+    const code = await api.call<{ enrollmentCode: string }>('POST', `/v1/users/${created.body.user.id}/device-codes`, { token: admin.body.token, body: { program: program.id } });
     const device = await api.call<{ token: string; device: { id: string } }>('POST', '/v1/enroll', { body: { code: code.body.enrollmentCode, label: password } });
     secrets.push(admin.body.token, created.body.enrollmentCode, subject.body.token, code.body.enrollmentCode, device.body.token);
 

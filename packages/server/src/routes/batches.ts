@@ -1,5 +1,6 @@
 import { BatchEnvelope, BatchReceipt } from '@lockstep/schema';
 import { ingestPrepared } from '../content/ingest.ts';
+import { checkCapture } from '../domain/consent.ts';
 import type { PreparedBatch } from '../content/prepare.ts';
 import { createPreparePool } from '../content/prepare-pool.ts';
 import { ApiFailure, RequestValidationError } from '../http/errors.ts';
@@ -55,9 +56,11 @@ export function batchRoutes(app: App, deps: RouteDeps): void {
         const bound = existing
           ? { subject: existing.subjectId, device: existing.deviceId }
           : { subject: me.kind === 'device' ? me.subject : '', device: me.kind === 'device' ? me.id : batch.device };
-        authorize(deps.authorizer, request, { type: 'Session', id: batch.session, ...bound });
+        await authorize(deps, request, { type: 'Session', id: batch.session, ...bound });
         if (me.kind !== 'device') throw new ApiFailure(403, 'forbidden', 'only devices upload batches');
         if (batch.device !== me.id) throw new ApiFailure(403, 'forbidden', "the batch names another device than the token's", 'device');
+        // Consent first: only while the subject has accepted the current notice of the device's program (403 consent-required).
+        await checkCapture(deps.lockstep, (await deps.lockstep.store.devices.get(me.id)) ?? { id: me.id, subjectId: me.subject, programId: null });
         const result = await ingestPrepared(deps.lockstep, { id: me.id, subjectId: me.subject }, request.body as unknown as PreparedBatch);
         switch (result.outcome) {
           case 'stored':

@@ -18,7 +18,7 @@ export function enrollRoutes(app: App, deps: RouteDeps): void {
       },
     },
     async (request, reply) => {
-      authorize(deps.authorizer, request, { type: 'Server' });
+      await authorize(deps, request, { type: 'Server' });
       const enrolled = await enroll(deps.lockstep, request.body);
       // Unknown, used and expired codes get the same answer.
       if (!enrolled) throw new ApiFailure(400, 'invalid_code', 'this enrollment code is not valid: it may be mistyped, already used or expired', 'code');

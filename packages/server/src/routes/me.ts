@@ -12,10 +12,10 @@ export function meRoutes(app: App, deps: RouteDeps): void {
     async (request) => {
       const me = caller(request);
       if (me.kind === 'user') {
-        authorize(deps.authorizer, request, { type: 'User', id: me.id, roles: me.roles });
+        await authorize(deps, request, { type: 'User', id: me.id, roles: me.roles });
         return { kind: 'user' as const, id: me.id, roles: me.roles };
       }
-      authorize(deps.authorizer, request, { type: 'Device', id: me.id, subject: me.subject });
+      await authorize(deps, request, { type: 'Device', id: me.id, subject: me.subject });
       return { kind: 'device' as const, id: me.id, subject: me.subject };
     },
   );

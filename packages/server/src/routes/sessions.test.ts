@@ -52,6 +52,7 @@ describe('sessions', () => {
       storedBytes: expect.any(Number),
       counts: { navigation: 1, pointer: 13, input: 6 },
       origins: ['https://app.example.com'],
+      remasked: {},
     });
     // Compressed before sealing: smaller than the JSON despite nonces and tags.
     expect(summary!.storedBytes).toBeGreaterThan(0);

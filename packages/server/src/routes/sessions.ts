@@ -4,7 +4,7 @@ import { ContentUnreadableError, readSessionEvents } from '../content/read.ts';
 import { deleteSession } from '../content/remove.ts';
 import { KeyDestroyedError } from '../crypto/keyring.ts';
 import { ApiFailure, notFound } from '../http/errors.ts';
-import { authorize, caller } from '../http/guard.ts';
+import { authorize, caller, recordContentAccess } from '../http/guard.ts';
 import type { App, RouteDeps } from '../http/types.ts';
 import type { SessionRecord } from '../store/types.ts';
 import { NoContent, SessionParams, SessionSummary, bearer, errors, toSummary } from './shapes.ts';
@@ -15,12 +15,12 @@ export function sessionRoutes(app: App, deps: RouteDeps): void {
   const { lockstep } = deps;
 
   /** The session, if the caller may act on it; deleted sessions are not found, whoever asks. */
-  async function loadSession(request: Parameters<typeof authorize>[1], id: string): Promise<SessionRecord> {
+  async function loadSession(request: Parameters<typeof authorize>[1], id: string): Promise<{ session: SessionRecord; policies: string[] }> {
     const session = await lockstep.store.sessions.get(id);
     if (!session) throw notFound('session');
-    authorize(deps.authorizer, request, sessionResource(session));
+    const decision = await authorize(deps, request, sessionResource(session));
     if (session.deletedAt !== null) throw notFound('session');
-    return session;
+    return { session, policies: decision.reasons };
   }
 
   app.get(
@@ -36,8 +36,8 @@ export function sessionRoutes(app: App, deps: RouteDeps): void {
     },
     async (request) => {
       const me = caller(request);
-      if (me.kind === 'user') authorize(deps.authorizer, request, { type: 'User', id: me.id, roles: me.roles });
-      else authorize(deps.authorizer, request, { type: 'User', id: me.subject, roles: [] });
+      if (me.kind === 'user') await authorize(deps, request, { type: 'User', id: me.id, roles: me.roles });
+      else await authorize(deps, request, { type: 'User', id: me.subject, roles: [] });
       const sessions = await lockstep.store.sessions.list(me.id);
       return { sessions: sessions.map(toSummary) };
     },
@@ -56,14 +56,18 @@ export function sessionRoutes(app: App, deps: RouteDeps): void {
       },
     },
     async (request) => {
-      const session = await loadSession(request, request.params.id);
+      const { session, policies } = await loadSession(request, request.params.id);
+      let events;
       try {
-        return { session: toSummary(session), events: await readSessionEvents(lockstep, session) };
+        events = await readSessionEvents(lockstep, session);
       } catch (error) {
         if (error instanceof KeyDestroyedError) throw notFound('session');
         if (error instanceof ContentUnreadableError) throw new ApiFailure(500, 'content_unreadable', 'the stored content of this session failed its integrity check');
         throw error;
       }
+      // Decrypted: on the log before it leaves (503 and nothing sent if it cannot be logged).
+      await recordContentAccess(deps, request, { resource: sessionResource(session), subject: session.subjectId, policies, detail: { events: events.length } });
+      return { session: toSummary(session), events };
     },
   );
 
@@ -80,7 +84,7 @@ export function sessionRoutes(app: App, deps: RouteDeps): void {
       },
     },
     async (request, reply) => {
-      const session = await loadSession(request, request.params.id);
+      const { session } = await loadSession(request, request.params.id);
       await deleteSession(lockstep, session.id);
       return reply.code(204).send();
     },

@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import { ApiError, DeviceId, SessionId, UserId } from '@lockstep/schema';
-import type { SessionRecord } from '../store/types.ts';
+import { ROLES, type SessionRecord } from '../store/types.ts';
 
 /** Request and response shapes of the HTTP API (they also feed /openapi.json). */
 
-export const Role = z.enum(['subject', 'admin']);
+export const Role = z.enum(ROLES);
 export const Platform = z.enum(['browser', 'desktop']);
 const Label = z.string().min(1).max(200);
 const IsoTime = z.string().describe('ISO 8601 time');
@@ -25,6 +25,9 @@ export const SessionSummary = z
     storedBytes: z.number().int().describe('bytes of encrypted content stored'),
     counts: z.record(z.string(), z.number().int()).describe('events per event type'),
     origins: z.array(z.string()).describe('origins of the pages navigated to'),
+    remasked: z
+      .record(z.string(), z.number().int())
+      .describe("findings (per kind) that the device failed to redact and the server's second check masked; non-empty means the device needs attention"),
   })
   .strict();
 export type SessionSummary = z.infer<typeof SessionSummary>;
@@ -41,6 +44,7 @@ export const toSummary = (s: SessionRecord): SessionSummary => ({
   storedBytes: s.storedBytes,
   counts: s.counts,
   origins: s.origins,
+  remasked: s.remasked,
 });
 
 export const EnrollBody = z
@@ -53,18 +57,18 @@ export const EnrollBody = z
 
 export const Enrolled = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('user'), token: z.string(), user: z.object({ id: UserId, roles: z.array(Role) }).strict() }).strict(),
-  z.object({ kind: z.literal('device'), token: z.string(), device: z.object({ id: DeviceId, subject: UserId }).strict() }).strict(),
+  z.object({ kind: z.literal('device'), token: z.string(), device: z.object({ id: DeviceId, subject: UserId, program: z.string().optional() }).strict() }).strict(),
 ]);
 
 export const CreateUserBody = z
   .object({
-    roles: z.array(Role).min(1).max(2),
+    roles: z.array(Role).min(1).max(ROLES.length),
     label: Label.optional(),
   })
   .strict();
 
 export const UserCreated = z.object({ user: UserView, enrollmentCode: EnrollmentCode, expiresAt: IsoTime }).strict();
-export const DeviceCodeCreated = z.object({ enrollmentCode: EnrollmentCode, expiresAt: IsoTime, subject: UserId }).strict();
+export const DeviceCodeCreated = z.object({ enrollmentCode: EnrollmentCode, expiresAt: IsoTime, subject: UserId, program: z.string().optional() }).strict();
 
 export const Me = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('user'), id: UserId, roles: z.array(Role) }).strict(),

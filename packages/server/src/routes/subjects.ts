@@ -21,7 +21,7 @@ export function subjectRoutes(app: App, deps: RouteDeps): void {
     async (request, reply) => {
       const user = await deps.lockstep.store.users.get(request.params.id);
       if (!user) throw notFound('user');
-      authorize(deps.authorizer, request, { type: 'User', id: user.id, roles: user.roles });
+      await authorize(deps, request, { type: 'User', id: user.id, roles: user.roles });
       await eraseSubject(deps.lockstep, user.id);
       return reply.code(204).send();
     },

@@ -6,8 +6,14 @@
  * chunks carry ciphertext, and keys are stored wrapped.
  */
 
-export type Role = 'subject' | 'admin';
-export const ROLES = ['subject', 'admin'] as const satisfies readonly Role[];
+/**
+ * subject: is recorded; researcher: requests grants on datasets; steward: approves grants (and
+ * break-glass); security: reads the audit log and metadata, co-approves break-glass; admin:
+ * configures programs, devices and users. None but subject reads content by default, and no role
+ * exists for reading a person's data to judge their work.
+ */
+export type Role = 'subject' | 'researcher' | 'steward' | 'security' | 'admin';
+export const ROLES = ['subject', 'researcher', 'steward', 'security', 'admin'] as const satisfies readonly Role[];
 export type Platform = 'browser' | 'desktop';
 export type PrincipalKind = 'user' | 'device';
 
@@ -36,6 +42,8 @@ export interface EnrollmentCodeRecord {
   /** A bootstrap code creates its user on enrollment, with these roles. */
   bootstrap: boolean;
   roles: Role[] | null;
+  /** For a device code: the program the device will record for. */
+  programId?: string | null;
   createdBy: string | null;
   createdAt: number;
   expiresAt: number;
@@ -45,6 +53,8 @@ export interface EnrollmentCodeRecord {
 export interface DeviceRecord {
   id: string;
   subjectId: string;
+  /** The program this device records for; a device without one captures nothing (no consent to check). */
+  programId?: string | null;
   platform: Platform | null;
   label: string | null;
   createdAt: number;
@@ -64,7 +74,12 @@ export interface SessionStats {
   counts: Record<string, number>;
   /** Origins (scheme://host:port) of the pages navigated to. */
   origins: string[];
+  /** Findings the server's second redaction check had to mask itself, per kind (the device should have). */
+  remasked: Record<string, number>;
 }
+
+/** [first t, last t] of a run of events with no gap longer than SPAN_GAP_MS (metadata, for cutting episodes). */
+export type Span = [number, number];
 
 export interface SessionRecord extends SessionStats {
   id: string;
@@ -106,6 +121,10 @@ export interface BatchStats {
   eventCount: number;
   counts: Record<string, number>;
   origins: string[];
+  /** Findings masked by the server's second check, per kind. */
+  remasked: Record<string, number>;
+  /** Runs of activity (event times only, for cutting episodes); absent in batches stored before episodes existed. */
+  spans?: Span[];
 }
 
 export interface AppendBatch {
@@ -139,6 +158,9 @@ export interface EnrollmentWrites {
 export interface UserStore {
   create(user: UserRecord): Promise<void>;
   get(id: string): Promise<UserRecord | undefined>;
+  /** Users not deleted, oldest first. */
+  list(): Promise<UserRecord[]>;
+  setRoles(id: string, roles: Role[]): Promise<boolean>;
 }
 
 export interface TokenStore {
@@ -165,6 +187,9 @@ export interface CodeStore {
 export interface DeviceStore {
   create(device: DeviceRecord): Promise<void>;
   get(id: string): Promise<DeviceRecord | undefined>;
+  listOf(subjectId: string): Promise<DeviceRecord[]>;
+  /** Revokes the device and deletes its tokens; false if unknown or already revoked. */
+  revoke(id: string, now: number): Promise<boolean>;
 }
 
 export interface SessionStore {
@@ -184,6 +209,11 @@ export interface SessionStore {
   remove(sessionId: string, now: number): Promise<boolean>;
   /** Sessions that still hold content (for reconciling with the keyring after a crash). */
   withContent(): Promise<Array<{ id: string; subjectId: string }>>;
+  /**
+   * In one transaction, points each listed batch of a live session at a new chunk and removes the
+   * old chunks (used when part of a session is shredded and the rest re-sealed under a new key).
+   */
+  replaceChunks(sessionId: string, chunks: Array<{ batchSeq: number; chunk: ChunkRecord }>): Promise<boolean>;
 }
 
 export interface EraseCounts {
@@ -220,9 +250,173 @@ export interface WrappedKeyStore {
   /** Every stored session key's owner (for reconciling with content after a crash). */
   listSessionKeys(): Promise<Array<{ sessionId: string; subjectId: string }>>;
   listSubjectKeys(): Promise<string[]>;
+  /** Episode keys are wrapped by the KEK, not the subject key: a released episode may outlive its subject's key. */
+  getEpisodeKey(episodeId: string): Promise<{ subjectId: string; wrapped: Uint8Array } | undefined>;
+  putEpisodeKey(episodeId: string, subjectId: string, wrapped: Uint8Array, now: number): Promise<void>;
+  deleteEpisodeKey(episodeId: string): Promise<boolean>;
+  deleteEpisodeKeysOf(subjectId: string): Promise<number>;
+}
+
+// ---- Programs, consent, episodes, datasets, grants, break-glass (issue 4) ----
+
+export interface ConsentNotice {
+  version: number;
+  text: string;
+  updatedAt: number;
+}
+
+export interface ProgramRecord {
+  id: string;
+  name: string;
+  /** From the fixed vocabulary in domain/purposes.ts. */
+  purposes: string[];
+  modalities: string[];
+  retentionDays: number;
+  /** Sessions are cut into episodes at gaps between events longer than this. */
+  idleGapMs: number;
+  notice: ConsentNotice;
+  createdBy: string;
+  createdAt: number;
+}
+
+export interface ConsentRecord {
+  subjectId: string;
+  programId: string;
+  /** The notice version last accepted. */
+  noticeVersion: number;
+  acceptedAt: number;
+  withdrawnAt: number | null;
+  keepReleased: boolean;
+}
+
+export interface ProgramStore {
+  create(program: ProgramRecord): Promise<void>;
+  get(id: string): Promise<ProgramRecord | undefined>;
+  list(): Promise<ProgramRecord[]>;
+  /** Replaces the notice (a new version); false if unknown. */
+  setNotice(id: string, notice: ConsentNotice): Promise<boolean>;
+}
+
+export interface ConsentStore {
+  get(subjectId: string, programId: string): Promise<ConsentRecord | undefined>;
+  listOf(subjectId: string): Promise<ConsentRecord[]>;
+  put(consent: ConsentRecord): Promise<void>;
+}
+
+export type EpisodeStatus = 'open' | 'released' | 'deleted';
+
+export interface EpisodeRecord {
+  id: string;
+  sessionId: string;
+  subjectId: string;
+  programId: string;
+  /** Event times (ms since the session started) of the first and last event. */
+  startT: number;
+  endT: number;
+  status: EpisodeStatus;
+  /** The task, in the subject's words. */
+  label: string | null;
+  createdAt: number;
+  releasedAt: number | null;
+  deletedAt: number | null;
+}
+
+export interface EpisodeStore {
+  get(id: string): Promise<EpisodeRecord | undefined>;
+  /** The subject's episodes that are not deleted, newest session first, then by start. */
+  listOf(subjectId: string): Promise<EpisodeRecord[]>;
+  ofSession(sessionId: string): Promise<EpisodeRecord[]>;
+  /** Replaces the open (unreleased, undeleted) episodes of a session by `open`, in one transaction. */
+  replaceOpen(sessionId: string, open: EpisodeRecord[]): Promise<void>;
+  setLabel(id: string, label: string | null): Promise<boolean>;
+  /** Marks an open episode released, storing its sealed copy; false unless it was open. */
+  release(id: string, now: number, content: { nonce: Uint8Array; ciphertext: Uint8Array }): Promise<boolean>;
+  /** Marks the episode deleted and removes its sealed copy and dataset memberships. */
+  remove(id: string, now: number): Promise<boolean>;
+  content(id: string): Promise<{ nonce: Uint8Array; ciphertext: Uint8Array } | undefined>;
+  /** Released episodes of a program, oldest release first. */
+  releasedIn(programId: string, before: number): Promise<EpisodeRecord[]>;
+  /** Activity spans of a session, from every stored batch. */
+  spans(sessionId: string): Promise<Span[]>;
+  /** Ids of the datasets holding the episode. */
+  datasetsOf(id: string): Promise<string[]>;
+}
+
+export interface DatasetRecord {
+  id: string;
+  programId: string;
+  name: string;
+  createdBy: string;
+  createdAt: number;
+}
+
+export interface DatasetStore {
+  create(dataset: DatasetRecord, episodeIds: string[]): Promise<void>;
+  get(id: string): Promise<DatasetRecord | undefined>;
+  list(): Promise<DatasetRecord[]>;
+  /** Ids of the (not deleted) episodes in the dataset. */
+  episodes(id: string): Promise<string[]>;
+}
+
+export type GrantStatus = 'requested' | 'approved' | 'denied' | 'revoked';
+
+export interface GrantRecord {
+  id: string;
+  datasetId: string;
+  requesterId: string;
+  purpose: string;
+  status: GrantStatus;
+  expiresAt: number;
+  createdAt: number;
+  decidedBy: string | null;
+  decidedAt: number | null;
+  revokedBy: string | null;
+  revokedAt: number | null;
+}
+
+export interface GrantStore {
+  create(grant: GrantRecord): Promise<void>;
+  get(id: string): Promise<GrantRecord | undefined>;
+  list(filter?: { requesterId?: string }): Promise<GrantRecord[]>;
+  /** Moves the grant from `from` to the new state; false if it was not in `from` (a race lost). */
+  transition(id: string, from: GrantStatus[], to: Partial<GrantRecord> & { status: GrantStatus }): Promise<boolean>;
+}
+
+export type BreakGlassStatus = 'requested' | 'approved' | 'denied' | 'closed';
+
+export interface BreakGlassRecord {
+  id: string;
+  subjectId: string;
+  requesterId: string;
+  reason: string;
+  /** Limited to these sessions; empty means all of the subject's sessions. */
+  sessions: string[];
+  status: BreakGlassStatus;
+  stewardApprover: string | null;
+  securityApprover: string | null;
+  createdAt: number;
+  /** When the second approval arrived; the access runs from then until expiresAt. */
+  approvedAt: number | null;
+  expiresAt: number | null;
+  /** How long the access may last once approved (≤ 24 h). */
+  durationMs: number;
+}
+
+export interface BreakGlassStore {
+  create(record: BreakGlassRecord): Promise<void>;
+  get(id: string): Promise<BreakGlassRecord | undefined>;
+  list(): Promise<BreakGlassRecord[]>;
+  /** Writes the record if its status and approvers are still those of `expected` (compare-and-set). */
+  update(expected: BreakGlassRecord, next: BreakGlassRecord): Promise<boolean>;
 }
 
 export interface Store {
+  readonly programs: ProgramStore;
+  readonly consents: ConsentStore;
+  readonly episodes: EpisodeStore;
+  readonly datasets: DatasetStore;
+  readonly grants: GrantStore;
+  readonly breakGlass: BreakGlassStore;
   readonly users: UserStore;
   readonly tokens: TokenStore;
   readonly codes: CodeStore;

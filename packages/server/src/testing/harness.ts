@@ -76,19 +76,69 @@ export async function enrollAdmin(api: Api, bootstrapCode: string): Promise<Enro
   return { id: res.body.user.id, token: res.body.token };
 }
 
+/** Tokens of the users created here, so that their devices can be consented for them. */
+const userTokens = new Map<string, string>();
+/** The default program per server (created on the first device enrollment). */
+const defaultPrograms = new Map<string, Promise<{ id: string; noticeVersion: number }>>();
+
 export async function createUser(api: Api, adminToken: string, roles: string[] = ['subject']): Promise<Enrolled> {
   const created = await api.call<{ user: { id: string }; enrollmentCode: string }>('POST', '/v1/users', { token: adminToken, body: { roles } });
   if (created.status !== 201) throw new Error(`user creation failed: ${created.status} ${JSON.stringify(created.body)}`);
   const res = await api.call<{ token: string }>('POST', '/v1/enroll', { body: { code: created.body.enrollmentCode } });
   if (res.status !== 201) throw new Error(`user enrollment failed: ${res.status}`);
+  userTokens.set(created.body.user.id, res.body.token);
   return { id: created.body.user.id, token: res.body.token };
 }
 
-export async function enrollDevice(api: Api, adminToken: string, subjectId: string): Promise<Enrolled> {
-  const code = await api.call<{ enrollmentCode: string }>('POST', `/v1/users/${subjectId}/device-codes`, { token: adminToken });
+/** A program for the tests (admin), with one purpose or more. */
+export async function createProgram(
+  api: Api,
+  adminToken: string,
+  fields: { name?: string; purposes?: string[]; idleGapMs?: number; notice?: string } = {},
+): Promise<{ id: string; noticeVersion: number }> {
+  const res = await api.call<{ id: string; notice: { version: number } }>('POST', '/v1/programs', {
+    token: adminToken,
+    body: {
+      name: fields.name ?? 'test program',
+      purposes: fields.purposes ?? ['agent-training', 'evaluation'],
+      modalities: ['pointer', 'key', 'input', 'navigation', 'scroll'],
+      retentionDays: 365,
+      ...(fields.idleGapMs ? { idleGapMs: fields.idleGapMs } : {}),
+      notice: fields.notice ?? 'We record how you work in the test apps to train agents. You can pause, review, release or delete.',
+    },
+  });
+  if (res.status !== 201) throw new Error(`program creation failed: ${res.status} ${JSON.stringify(res.body)}`);
+  return { id: res.body.id, noticeVersion: res.body.notice.version };
+}
+
+/** The subject accepts the program's current notice. */
+export async function acceptNotice(api: Api, subjectToken: string, program: { id: string; noticeVersion: number }): Promise<void> {
+  const res = await api.call('POST', `/v1/me/consents/${program.id}`, { token: subjectToken, body: { noticeVersion: program.noticeVersion } });
+  if (res.status !== 200) throw new Error(`consent failed: ${res.status} ${JSON.stringify(res.body)}`);
+}
+
+/**
+ * Enrolls a device for the subject, bound to `program` (default: a test program created once per
+ * server), and — when the subject was created by `createUser` here — accepts that program's
+ * notice for them, so that the device may capture. `consent: false` leaves consent alone.
+ */
+export async function enrollDevice(
+  api: Api,
+  adminToken: string,
+  subjectId: string,
+  options: { program?: { id: string; noticeVersion: number }; consent?: boolean } = {},
+): Promise<Enrolled> {
+  let program = options.program;
+  if (!program) {
+    if (!defaultPrograms.has(api.url)) defaultPrograms.set(api.url, createProgram(api, adminToken));
+    program = await defaultPrograms.get(api.url)!;
+  }
+  const code = await api.call<{ enrollmentCode: string }>('POST', `/v1/users/${subjectId}/device-codes`, { token: adminToken, body: { program: program.id } });
   if (code.status !== 201) throw new Error(`device code failed: ${code.status} ${JSON.stringify(code.body)}`);
   const res = await api.call<{ token: string; device: { id: string } }>('POST', '/v1/enroll', { body: { code: code.body.enrollmentCode, platform: 'browser' } });
   if (res.status !== 201) throw new Error(`device enrollment failed: ${res.status}`);
+  const subjectToken = userTokens.get(subjectId);
+  if (options.consent !== false && subjectToken) await acceptNotice(api, subjectToken, program);
   return { id: res.body.device.id, token: res.body.token };
 }
 

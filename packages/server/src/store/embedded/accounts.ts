@@ -19,25 +19,35 @@ export function accountStores(db: Db): { users: UserStore; tokens: TokenStore; c
       'INSERT INTO users (id, roles, label, created_at, deleted_at) VALUES (?, ?, ?, ?, ?)',
     ),
     getUser: db.prepare<[string], UserRow>('SELECT * FROM users WHERE id = ?'),
+    listUsers: db.prepare<[], UserRow>('SELECT * FROM users WHERE deleted_at IS NULL ORDER BY created_at, id'),
+    setRoles: db.prepare<[string, string]>('UPDATE users SET roles = ? WHERE id = ? AND deleted_at IS NULL'),
+    devicesOf: db.prepare<[string], DeviceRow>('SELECT * FROM devices WHERE subject_id = ? ORDER BY created_at, id'),
+    revokeDevice: db.prepare<[number, string]>('UPDATE devices SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL'),
+    deleteDeviceTokens: db.prepare<[string]>('DELETE FROM tokens WHERE principal_id = ?'),
     insertToken: db.prepare<[string, string, string, number]>('INSERT INTO tokens (hash, kind, principal_id, created_at) VALUES (?, ?, ?, ?)'),
     findToken: db.prepare<[string], { hash: string; kind: 'user' | 'device'; principal_id: string; created_at: number }>(
       'SELECT * FROM tokens WHERE hash = ?',
     ),
-    insertCode: db.prepare<[string, string, string | null, number, string | null, string | null, number, number, number | null]>(
-      'INSERT INTO enrollment_codes (hash, kind, user_id, bootstrap, roles, created_by, created_at, expires_at, used_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    insertCode: db.prepare<[string, string, string | null, number, string | null, string | null, number, number, number | null, string | null]>(
+      'INSERT INTO enrollment_codes (hash, kind, user_id, bootstrap, roles, created_by, created_at, expires_at, used_at, program_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
     ),
     expireBootstrap: db.prepare<[number, number]>('UPDATE enrollment_codes SET expires_at = ? WHERE bootstrap = 1 AND used_at IS NULL AND expires_at > ?'),
     findCode: db.prepare<[string], CodeRow>('SELECT * FROM enrollment_codes WHERE hash = ?'),
     useCode: db.prepare<[number, string]>('UPDATE enrollment_codes SET used_at = ? WHERE hash = ? AND used_at IS NULL'),
-    insertDevice: db.prepare<[string, string, string | null, string | null, number, number | null]>(
-      'INSERT INTO devices (id, subject_id, platform, label, created_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?)',
+    insertDevice: db.prepare<[string, string, string | null, string | null, number, number | null, string | null]>(
+      'INSERT INTO devices (id, subject_id, platform, label, created_at, revoked_at, program_id) VALUES (?, ?, ?, ?, ?, ?, ?)',
     ),
     getDevice: db.prepare<[string], DeviceRow>('SELECT * FROM devices WHERE id = ?'),
   };
 
   const insertUser = (u: UserRecord) => q.insertUser.run(u.id, JSON.stringify(u.roles), u.label, u.createdAt, u.deletedAt);
   const insertToken = (t: TokenRecord) => q.insertToken.run(t.hash, t.kind, t.principalId, t.createdAt);
-  const insertDevice = (d: DeviceRecord) => q.insertDevice.run(d.id, d.subjectId, d.platform, d.label, d.createdAt, d.revokedAt);
+  const insertDevice = (d: DeviceRecord) => q.insertDevice.run(d.id, d.subjectId, d.platform, d.label, d.createdAt, d.revokedAt, d.programId ?? null);
+  const revokeDevice = db.transaction((id: string, now: number) => {
+    const changed = q.revokeDevice.run(now, id).changes > 0;
+    q.deleteDeviceTokens.run(id);
+    return changed;
+  });
 
   const redeem = db.transaction(
     (
@@ -73,6 +83,12 @@ export function accountStores(db: Db): { users: UserStore; tokens: TokenStore; c
         const row = q.getUser.get(id);
         return row && toUser(row);
       },
+      async list() {
+        return q.listUsers.all().map(toUser);
+      },
+      async setRoles(id, roles) {
+        return q.setRoles.run(JSON.stringify(roles), id).changes > 0;
+      },
     },
     tokens: {
       async create(token) {
@@ -85,7 +101,7 @@ export function accountStores(db: Db): { users: UserStore; tokens: TokenStore; c
     },
     codes: {
       async create(c) {
-        q.insertCode.run(c.hash, c.kind, c.userId, c.bootstrap ? 1 : 0, c.roles && JSON.stringify(c.roles), c.createdBy, c.createdAt, c.expiresAt, c.usedAt);
+        q.insertCode.run(c.hash, c.kind, c.userId, c.bootstrap ? 1 : 0, c.roles && JSON.stringify(c.roles), c.createdBy, c.createdAt, c.expiresAt, c.usedAt, c.programId ?? null);
       },
       async expireBootstrapCodes(now) {
         return q.expireBootstrap.run(now, now).changes;
@@ -101,6 +117,12 @@ export function accountStores(db: Db): { users: UserStore; tokens: TokenStore; c
       async get(id) {
         const row = q.getDevice.get(id);
         return row && toDevice(row);
+      },
+      async listOf(subjectId) {
+        return q.devicesOf.all(subjectId).map(toDevice);
+      },
+      async revoke(id, now) {
+        return revokeDevice.immediate(id, now);
       },
     },
   };

@@ -1,5 +1,6 @@
 import type { Store } from '../types.ts';
 import { accountStores } from './accounts.ts';
+import { governanceStores } from './governance.ts';
 import { type DataDirPaths, prepareDataDir } from './data-dir.ts';
 import { SqliteKeyStore } from './key-store.ts';
 import { CONTENT_MIGRATIONS, KEYRING_MIGRATIONS } from './migrations.ts';
@@ -37,6 +38,7 @@ export async function openEmbeddedStore(dataDir: string): Promise<EmbeddedStore>
     paths,
     ...accountStores(db),
     ...sessionStores(db),
+    ...governanceStores(db),
     keys,
     async compact() {
       checkpoint(db);

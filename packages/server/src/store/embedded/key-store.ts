@@ -21,6 +21,12 @@ export class SqliteKeyStore implements WrappedKeyStore {
       deleteSessionsOf: db.prepare<[string]>('DELETE FROM session_keys WHERE subject_id = ?'),
       listSessions: db.prepare<[], { session_id: string; subject_id: string }>('SELECT session_id, subject_id FROM session_keys'),
       listSubjects: db.prepare<[], { subject_id: string }>('SELECT subject_id FROM subject_keys'),
+      getEpisode: db.prepare<[string], { subject_id: string; wrapped: Buffer }>('SELECT subject_id, wrapped FROM episode_keys WHERE episode_id = ?'),
+      putEpisode: db.prepare<[string, string, Buffer, number]>(
+        'INSERT INTO episode_keys (episode_id, subject_id, wrapped, created_at) VALUES (?, ?, ?, ?) ON CONFLICT (episode_id) DO NOTHING',
+      ),
+      deleteEpisode: db.prepare<[string]>('DELETE FROM episode_keys WHERE episode_id = ?'),
+      deleteEpisodesOf: db.prepare<[string]>('DELETE FROM episode_keys WHERE subject_id = ?'),
     };
   }
 
@@ -84,5 +90,26 @@ export class SqliteKeyStore implements WrappedKeyStore {
 
   async listSubjectKeys(): Promise<string[]> {
     return this.q.listSubjects.all().map((r) => r.subject_id);
+  }
+
+  async getEpisodeKey(episodeId: string): Promise<{ subjectId: string; wrapped: Uint8Array } | undefined> {
+    const row = this.q.getEpisode.get(episodeId);
+    return row && { subjectId: row.subject_id, wrapped: row.wrapped };
+  }
+
+  async putEpisodeKey(episodeId: string, subjectId: string, wrapped: Uint8Array, now: number): Promise<void> {
+    this.q.putEpisode.run(episodeId, subjectId, Buffer.from(wrapped), now);
+  }
+
+  async deleteEpisodeKey(episodeId: string): Promise<boolean> {
+    const deleted = this.q.deleteEpisode.run(episodeId).changes > 0;
+    checkpoint(this.db);
+    return deleted;
+  }
+
+  async deleteEpisodeKeysOf(subjectId: string): Promise<number> {
+    const n = this.q.deleteEpisodesOf.run(subjectId).changes;
+    checkpoint(this.db);
+    return n;
   }
 }

@@ -81,6 +81,120 @@ export const CONTENT_MIGRATIONS: readonly string[] = [
     UNIQUE (session_id, seq)
   ) STRICT;
   `,
+  // The server's second redaction check: how many findings it had to mask itself, per kind for
+  // the session and in total for the batch (metadata only; a device that sends unredacted
+  // secrets is a finding for security).
+  `
+  ALTER TABLE sessions ADD COLUMN remasked TEXT NOT NULL DEFAULT '{}';
+  ALTER TABLE batches ADD COLUMN remasked INTEGER NOT NULL DEFAULT 0;
+  `,
+  // Least privilege (issue 4): programs and consent, devices bound to a program, activity spans
+  // (event times only) for cutting episodes, episodes with their sealed released copies,
+  // datasets, grants and break-glass requests.
+  `
+  CREATE TABLE programs (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    purposes TEXT NOT NULL,
+    modalities TEXT NOT NULL,
+    retention_days INTEGER NOT NULL,
+    idle_gap_ms INTEGER NOT NULL,
+    notice_version INTEGER NOT NULL,
+    notice_text TEXT NOT NULL,
+    notice_updated_at INTEGER NOT NULL,
+    created_by TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+  ) STRICT;
+
+  CREATE TABLE consents (
+    subject_id TEXT NOT NULL REFERENCES users (id),
+    program_id TEXT NOT NULL REFERENCES programs (id),
+    notice_version INTEGER NOT NULL,
+    accepted_at INTEGER NOT NULL,
+    withdrawn_at INTEGER,
+    keep_released INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (subject_id, program_id)
+  ) STRICT;
+
+  ALTER TABLE devices ADD COLUMN program_id TEXT REFERENCES programs (id);
+  ALTER TABLE enrollment_codes ADD COLUMN program_id TEXT REFERENCES programs (id);
+
+  CREATE TABLE activity_spans (
+    session_id TEXT NOT NULL REFERENCES sessions (id),
+    batch_seq INTEGER NOT NULL,
+    start_t REAL NOT NULL,
+    end_t REAL NOT NULL
+  ) STRICT;
+  CREATE INDEX activity_spans_by_session ON activity_spans (session_id);
+
+  CREATE TABLE episodes (
+    id TEXT PRIMARY KEY,
+    session_id TEXT NOT NULL REFERENCES sessions (id),
+    subject_id TEXT NOT NULL REFERENCES users (id),
+    program_id TEXT NOT NULL REFERENCES programs (id),
+    start_t REAL NOT NULL,
+    end_t REAL NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('open', 'released', 'deleted')),
+    label TEXT,
+    created_at INTEGER NOT NULL,
+    released_at INTEGER,
+    deleted_at INTEGER
+  ) STRICT;
+  CREATE INDEX episodes_by_subject ON episodes (subject_id);
+  CREATE INDEX episodes_by_session ON episodes (session_id, start_t);
+  CREATE INDEX episodes_released ON episodes (program_id, status, released_at);
+
+  CREATE TABLE episode_content (
+    episode_id TEXT PRIMARY KEY REFERENCES episodes (id),
+    nonce BLOB NOT NULL,
+    ciphertext BLOB NOT NULL
+  ) STRICT;
+
+  CREATE TABLE datasets (
+    id TEXT PRIMARY KEY,
+    program_id TEXT NOT NULL REFERENCES programs (id),
+    name TEXT NOT NULL,
+    created_by TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+  ) STRICT;
+
+  CREATE TABLE dataset_episodes (
+    dataset_id TEXT NOT NULL REFERENCES datasets (id),
+    episode_id TEXT NOT NULL REFERENCES episodes (id),
+    PRIMARY KEY (dataset_id, episode_id)
+  ) STRICT;
+  CREATE INDEX dataset_episodes_by_episode ON dataset_episodes (episode_id);
+
+  CREATE TABLE grants (
+    id TEXT PRIMARY KEY,
+    dataset_id TEXT NOT NULL REFERENCES datasets (id),
+    requester_id TEXT NOT NULL REFERENCES users (id),
+    purpose TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('requested', 'approved', 'denied', 'revoked')),
+    expires_at INTEGER NOT NULL,
+    created_at INTEGER NOT NULL,
+    decided_by TEXT,
+    decided_at INTEGER,
+    revoked_by TEXT,
+    revoked_at INTEGER
+  ) STRICT;
+  CREATE INDEX grants_by_requester ON grants (requester_id);
+
+  CREATE TABLE break_glass (
+    id TEXT PRIMARY KEY,
+    subject_id TEXT NOT NULL REFERENCES users (id),
+    requester_id TEXT NOT NULL REFERENCES users (id),
+    reason TEXT NOT NULL,
+    sessions TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('requested', 'approved', 'denied', 'closed')),
+    steward_approver TEXT,
+    security_approver TEXT,
+    created_at INTEGER NOT NULL,
+    approved_at INTEGER,
+    expires_at INTEGER,
+    duration_ms INTEGER NOT NULL
+  ) STRICT;
+  `,
 ];
 
 /** Schema of keys/keyring.db: wrapped keys only. */
@@ -104,5 +218,16 @@ export const KEYRING_MIGRATIONS: readonly string[] = [
     created_at INTEGER NOT NULL
   ) STRICT;
   CREATE INDEX session_keys_by_subject ON session_keys (subject_id);
+  `,
+  // Released episodes are sealed under their own key, wrapped by the KEK (not the subject key),
+  // so that a subject who withdraws but keeps what they released does not lose it with their key.
+  `
+  CREATE TABLE episode_keys (
+    episode_id TEXT PRIMARY KEY,
+    subject_id TEXT NOT NULL,
+    wrapped BLOB NOT NULL,
+    created_at INTEGER NOT NULL
+  ) STRICT;
+  CREATE INDEX episode_keys_by_subject ON episode_keys (subject_id);
   `,
 ];

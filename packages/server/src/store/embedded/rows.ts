@@ -16,6 +16,7 @@ export interface CodeRow {
   user_id: string | null;
   bootstrap: number;
   roles: string | null;
+  program_id: string | null;
   created_by: string | null;
   created_at: number;
   expires_at: number;
@@ -29,6 +30,7 @@ export interface DeviceRow {
   label: string | null;
   created_at: number;
   revoked_at: number | null;
+  program_id: string | null;
 }
 
 export interface SessionRow {
@@ -45,6 +47,7 @@ export interface SessionRow {
   stored_bytes: number;
   counts: string;
   origins: string;
+  remasked: string;
 }
 
 export const toUser = (r: UserRow): UserRecord => ({
@@ -61,6 +64,7 @@ export const toCode = (r: CodeRow): EnrollmentCodeRecord => ({
   userId: r.user_id,
   bootstrap: r.bootstrap === 1,
   roles: r.roles === null ? null : (JSON.parse(r.roles) as Role[]),
+  programId: r.program_id,
   createdBy: r.created_by,
   createdAt: r.created_at,
   expiresAt: r.expires_at,
@@ -70,6 +74,7 @@ export const toCode = (r: CodeRow): EnrollmentCodeRecord => ({
 export const toDevice = (r: DeviceRow): DeviceRecord => ({
   id: r.id,
   subjectId: r.subject_id,
+  programId: r.program_id,
   platform: r.platform,
   label: r.label,
   createdAt: r.created_at,
@@ -90,4 +95,5 @@ export const toSession = (r: SessionRow): SessionRecord => ({
   storedBytes: r.stored_bytes,
   counts: JSON.parse(r.counts) as Record<string, number>,
   origins: JSON.parse(r.origins) as string[],
+  remasked: JSON.parse(r.remasked) as Record<string, number>,
 });

@@ -1,5 +1,5 @@
 import { emptyStats, mergeStats } from '../stats.ts';
-import type { AppendBatch, AppendOutcome, BatchRecord, SessionStore, StoredChunk, SubjectStore } from '../types.ts';
+import type { AppendBatch, AppendOutcome, BatchRecord, ChunkRecord, SessionStore, StoredChunk, SubjectStore } from '../types.ts';
 import { type SessionRow, toSession } from './rows.ts';
 import { type Db, checkpoint } from './sqlite.ts';
 
@@ -38,11 +38,11 @@ export function sessionStores(db: Db): { sessions: SessionStore; subjects: Subje
     insertChunk: db.prepare<[string, string, string, Uint8Array, Uint8Array]>(
       'INSERT INTO chunks (id, session_id, subject_id, nonce, ciphertext) VALUES (?, ?, ?, ?, ?)',
     ),
-    insertBatch: db.prepare<[string, number, string, number, number, number, number, string]>(
-      'INSERT INTO batches (session_id, seq, checksum, event_count, raw_bytes, stored_bytes, received_at, chunk_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+    insertBatch: db.prepare<[string, number, string, number, number, number, number, string, number]>(
+      'INSERT INTO batches (session_id, seq, checksum, event_count, raw_bytes, stored_bytes, received_at, chunk_id, remasked) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
     ),
-    updateStats: db.prepare<[number | null, number | null, number, number, number, number, string, string, string]>(
-      'UPDATE sessions SET first_t = ?, last_t = ?, event_count = ?, batch_count = ?, raw_bytes = ?, stored_bytes = ?, counts = ?, origins = ? WHERE id = ?',
+    updateStats: db.prepare<[number | null, number | null, number, number, number, number, string, string, string, string]>(
+      'UPDATE sessions SET first_t = ?, last_t = ?, event_count = ?, batch_count = ?, raw_bytes = ?, stored_bytes = ?, counts = ?, origins = ?, remasked = ? WHERE id = ?',
     ),
     chunks: db.prepare<[string], { id: string; session_id: string; subject_id: string; nonce: Buffer; ciphertext: Buffer; seq: number }>(
       'SELECT c.id, c.session_id, c.subject_id, c.nonce, c.ciphertext, b.seq FROM batches b JOIN chunks c ON c.id = b.chunk_id WHERE b.session_id = ? ORDER BY b.seq',
@@ -50,7 +50,7 @@ export function sessionStores(db: Db): { sessions: SessionStore; subjects: Subje
     deleteBatches: db.prepare<[string]>('DELETE FROM batches WHERE session_id = ?'),
     deleteChunks: db.prepare<[string]>('DELETE FROM chunks WHERE session_id = ?'),
     tombstone: db.prepare<[number, string]>(
-      `UPDATE sessions SET deleted_at = ?, first_t = NULL, last_t = NULL, event_count = 0, batch_count = 0, raw_bytes = 0, stored_bytes = 0, counts = '{}', origins = '[]' WHERE id = ?`,
+      `UPDATE sessions SET deleted_at = ?, first_t = NULL, last_t = NULL, event_count = 0, batch_count = 0, raw_bytes = 0, stored_bytes = 0, counts = '{}', origins = '[]', remasked = '{}' WHERE id = ?`,
     ),
     liveSessionsOf: db.prepare<[string], { id: string }>('SELECT id FROM sessions WHERE subject_id = ? AND deleted_at IS NULL'),
     withContent: db.prepare<[], { id: string; subject_id: string }>('SELECT id, subject_id FROM sessions WHERE deleted_at IS NULL'),
@@ -59,11 +59,21 @@ export function sessionStores(db: Db): { sessions: SessionStore; subjects: Subje
     deleteCodes: db.prepare<[string]>('DELETE FROM enrollment_codes WHERE user_id = ?'),
     markErased: db.prepare<[number, string]>('UPDATE users SET deleted_at = coalesce(deleted_at, ?), label = NULL WHERE id = ?'),
     erased: db.prepare<[], { id: string }>('SELECT id FROM users WHERE deleted_at IS NOT NULL'),
+    insertSpan: db.prepare<[string, number, number, number]>('INSERT INTO activity_spans (session_id, batch_seq, start_t, end_t) VALUES (?, ?, ?, ?)'),
+    deleteSpans: db.prepare<[string]>('DELETE FROM activity_spans WHERE session_id = ?'),
+    pointBatch: db.prepare<[string, string, number]>('UPDATE batches SET chunk_id = ? WHERE session_id = ? AND seq = ?'),
+    deleteChunk: db.prepare<[string]>('DELETE FROM chunks WHERE id = ?'),
+    deleteOpenEpisodes: db.prepare<[number, string]>(`UPDATE episodes SET status = 'deleted', deleted_at = ?, label = NULL WHERE session_id = ? AND status = 'open'`),
+    eraseEpisodeContent: db.prepare<[string]>('DELETE FROM episode_content WHERE episode_id IN (SELECT id FROM episodes WHERE subject_id = ?)'),
+    eraseEpisodeMembership: db.prepare<[string]>('DELETE FROM dataset_episodes WHERE episode_id IN (SELECT id FROM episodes WHERE subject_id = ?)'),
+    eraseEpisodes: db.prepare<[number, string]>(`UPDATE episodes SET status = 'deleted', deleted_at = coalesce(deleted_at, ?), label = NULL WHERE subject_id = ?`),
   };
 
   const removeContent = (sessionId: string, now: number) => {
     q.deleteBatches.run(sessionId);
     q.deleteChunks.run(sessionId);
+    q.deleteSpans.run(sessionId);
+    q.deleteOpenEpisodes.run(now, sessionId);
     q.tombstone.run(now, sessionId);
   };
 
@@ -81,7 +91,8 @@ export function sessionStores(db: Db): { sessions: SessionStore; subjects: Subje
     if (stored) return stored.checksum === batch.checksum ? 'duplicate' : 'conflict';
     if (!existing) q.insertSession.run(session.id, session.subjectId, session.deviceId, batch.receivedAt);
     q.insertChunk.run(chunk.id, chunk.sessionId, chunk.subjectId, chunk.nonce, chunk.ciphertext);
-    q.insertBatch.run(session.id, batch.seq, batch.checksum, batch.eventCount, batch.rawBytes, batch.storedBytes, batch.receivedAt, chunk.id);
+    q.insertBatch.run(session.id, batch.seq, batch.checksum, batch.eventCount, batch.rawBytes, batch.storedBytes, batch.receivedAt, chunk.id, Object.values(stats.remasked).reduce((a, b) => a + b, 0));
+    for (const [start, end] of stats.spans ?? []) q.insertSpan.run(session.id, batch.seq, start, end);
     const next = mergeStats(existing ? toSession(existing) : emptyStats(), stats, batch);
     q.updateStats.run(
       next.firstT,
@@ -92,6 +103,7 @@ export function sessionStores(db: Db): { sessions: SessionStore; subjects: Subje
       next.storedBytes,
       JSON.stringify(next.counts),
       JSON.stringify(next.origins),
+      JSON.stringify(next.remasked),
       session.id,
     );
     return 'stored';
@@ -125,6 +137,19 @@ export function sessionStores(db: Db): { sessions: SessionStore; subjects: Subje
     results.forEach((r, i) => (r.ok ? group[i]!.resolve(r.outcome) : group[i]!.reject(r.error)));
   };
 
+  const replaceChunks = db.transaction((sessionId: string, chunks: Array<{ batchSeq: number; chunk: ChunkRecord }>): boolean => {
+    const row = q.getSession.get(sessionId);
+    if (!row || row.deleted_at !== null) return false;
+    for (const { batchSeq, chunk } of chunks) {
+      const old = q.getBatch.get(sessionId, batchSeq);
+      if (!old) continue;
+      q.insertChunk.run(chunk.id, chunk.sessionId, chunk.subjectId, chunk.nonce, chunk.ciphertext);
+      q.pointBatch.run(chunk.id, sessionId, batchSeq);
+      q.deleteChunk.run(old.chunk_id);
+    }
+    return true;
+  });
+
   const remove = db.transaction((sessionId: string, now: number): boolean => {
     const row = q.getSession.get(sessionId);
     if (!row || row.deleted_at !== null) return false;
@@ -138,6 +163,9 @@ export function sessionStores(db: Db): { sessions: SessionStore; subjects: Subje
     const tokens = q.deleteTokens.run(userId, userId).changes;
     const devices = q.revokeDevices.run(now, userId).changes;
     q.deleteCodes.run(userId);
+    q.eraseEpisodeMembership.run(userId);
+    q.eraseEpisodeContent.run(userId);
+    q.eraseEpisodes.run(now, userId);
     q.markErased.run(now, userId);
     return { sessions: live.length, devices, tokens };
   });
@@ -178,6 +206,11 @@ export function sessionStores(db: Db): { sessions: SessionStore; subjects: Subje
       },
       async withContent() {
         return q.withContent.all().map((r) => ({ id: r.id, subjectId: r.subject_id }));
+      },
+      async replaceChunks(sessionId, chunks) {
+        const replaced = replaceChunks.immediate(sessionId, chunks);
+        checkpoint(db);
+        return replaced;
       },
     },
     subjects: {

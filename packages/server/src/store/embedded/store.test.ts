@@ -25,7 +25,7 @@ function batch(sessionId: string, deviceId: string, subjectId: string, seq: numb
     session: { id: sessionId, subjectId, deviceId },
     batch: { seq, checksum, eventCount: 2, rawBytes: 100, storedBytes: 40, receivedAt: 1000 + seq },
     chunk: { id: chunkId, sessionId, subjectId, nonce: Buffer.alloc(12, seq), ciphertext: Buffer.alloc(40, 7) },
-    stats: { firstT: seq * 10, lastT: seq * 10 + 5, eventCount: 2, counts: { pointer: 2 }, origins: ['https://a.example'] },
+    stats: { firstT: seq * 10, lastT: seq * 10 + 5, eventCount: 2, counts: { pointer: 2 }, origins: ['https://a.example'], remasked: {} },
   };
 }
 

@@ -1,0 +1,199 @@
+import { z } from 'zod';
+import { authorize, caller } from '../http/guard.ts';
+import type { App, RouteDeps } from '../http/types.ts';
+import { acceptConsent, consentState, withdrawConsent } from '../domain/consent.ts';
+import { MAX_IDLE_GAP_MS, MIN_IDLE_GAP_MS } from '../domain/episodes.ts';
+import { ProgramId } from '../domain/ids.ts';
+import { createProgram, loadProgram, updateNotice } from '../domain/programs.ts';
+import { Modality, Purpose } from '../domain/purposes.ts';
+import type { ConsentRecord, ProgramRecord } from '../store/types.ts';
+import { bearer, errors } from './shapes.ts';
+
+/** Programs (admin) and each subject's consent to them. */
+
+const iso = (ms: number) => new Date(ms).toISOString();
+const isoOrNull = (ms: number | null) => (ms === null ? null : iso(ms));
+
+export const ProgramView = z
+  .object({
+    id: ProgramId,
+    name: z.string(),
+    purposes: z.array(Purpose),
+    modalities: z.array(z.string()),
+    retentionDays: z.number().int(),
+    idleGapMs: z.number().int().describe('sessions are cut into episodes at idle gaps longer than this'),
+    notice: z.object({ version: z.number().int(), text: z.string(), updatedAt: z.string() }).strict(),
+    createdAt: z.string(),
+  })
+  .strict();
+const toProgramView = (p: ProgramRecord): z.infer<typeof ProgramView> => ({
+  id: p.id,
+  name: p.name,
+  purposes: p.purposes as Array<z.infer<typeof Purpose>>,
+  modalities: p.modalities,
+  retentionDays: p.retentionDays,
+  idleGapMs: p.idleGapMs,
+  notice: { version: p.notice.version, text: p.notice.text, updatedAt: iso(p.notice.updatedAt) },
+  createdAt: iso(p.createdAt),
+});
+
+const CreateProgramBody = z
+  .object({
+    name: z.string().min(1).max(200),
+    purposes: z.array(Purpose).min(1).max(4),
+    modalities: z.array(Modality).min(1).max(20),
+    retentionDays: z.number().int().min(1).max(3650),
+    idleGapMs: z.number().int().min(MIN_IDLE_GAP_MS).max(MAX_IDLE_GAP_MS).optional(),
+    notice: z.string().min(1).max(20_000).describe('the consent notice subjects accept (version 1)'),
+  })
+  .strict();
+
+export const ConsentView = z
+  .object({
+    program: ProgramId,
+    state: z.enum(['none', 'accepted', 'outdated', 'withdrawn']).describe('outdated: the notice changed since it was accepted; capture is refused until it is accepted again'),
+    acceptedVersion: z.number().int().nullable(),
+    currentVersion: z.number().int(),
+    acceptedAt: z.string().nullable(),
+    withdrawnAt: z.string().nullable(),
+    keepReleased: z.boolean(),
+  })
+  .strict();
+const toConsentView = (program: ProgramRecord, c: ConsentRecord | undefined): z.infer<typeof ConsentView> => ({
+  program: program.id,
+  state: consentState(c, program),
+  acceptedVersion: c && c.noticeVersion > 0 ? c.noticeVersion : null,
+  currentVersion: program.notice.version,
+  acceptedAt: c ? iso(c.acceptedAt) : null,
+  withdrawnAt: c ? isoOrNull(c.withdrawnAt) : null,
+  keepReleased: c?.keepReleased ?? false,
+});
+
+const ProgramParams = z.object({ id: ProgramId }).strict();
+
+export function programRoutes(app: App, deps: RouteDeps): void {
+  const { lockstep } = deps;
+
+  app.post(
+    '/v1/programs',
+    {
+      config: { action: 'program.create' },
+      schema: {
+        summary: 'Declare a program: purposes, modalities, retention, consent notice (admin)',
+        description: 'Purposes come from a fixed vocabulary (agent-training, evaluation, safety-research, product-research); there is none for judging a person\'s work.',
+        tags: ['programs'],
+        security: bearer,
+        body: CreateProgramBody,
+        response: { 201: ProgramView, ...errors(400, 401, 403) },
+      },
+    },
+    async (request, reply) => {
+      await authorize(deps, request, { type: 'Server' });
+      const program = await createProgram(lockstep, request.body, caller(request).id);
+      return reply.code(201).send(toProgramView(program));
+    },
+  );
+
+  app.get(
+    '/v1/programs',
+    {
+      config: { action: 'program.list' },
+      schema: { summary: 'Programs and their current consent notices', tags: ['programs'], security: bearer, response: { 200: z.object({ programs: z.array(ProgramView) }).strict(), ...errors(401, 403) } },
+    },
+    async (request) => {
+      await authorize(deps, request, { type: 'Server' });
+      return { programs: (await lockstep.store.programs.list()).map(toProgramView) };
+    },
+  );
+
+  app.put(
+    '/v1/programs/:id/notice',
+    {
+      config: { action: 'program.update' },
+      schema: {
+        summary: 'Publish a new consent notice version (admin)',
+        description: 'Capture for the program stops for every subject until they accept the new version.',
+        tags: ['programs'],
+        security: bearer,
+        params: ProgramParams,
+        body: z.object({ text: z.string().min(1).max(20_000) }).strict(),
+        response: { 200: ProgramView, ...errors(400, 401, 403, 404) },
+      },
+    },
+    async (request) => {
+      const program = await loadProgram(lockstep, request.params.id);
+      await authorize(deps, request, { type: 'Program', id: program.id, purposes: program.purposes });
+      return toProgramView(await updateNotice(lockstep, program.id, request.body.text));
+    },
+  );
+
+  const self = (request: Parameters<typeof caller>[0]) => {
+    const me = caller(request);
+    return me.kind === 'user' ? { type: 'User' as const, id: me.id, roles: me.roles } : { type: 'User' as const, id: me.subject, roles: [] };
+  };
+
+  app.get(
+    '/v1/me/consents',
+    {
+      config: { action: 'consent.read' },
+      schema: { summary: 'Your consent to every program', tags: ['consent'], security: bearer, response: { 200: z.object({ consents: z.array(ConsentView) }).strict(), ...errors(401, 403) } },
+    },
+    async (request) => {
+      const me = self(request);
+      await authorize(deps, request, me);
+      const mine = new Map((await lockstep.store.consents.listOf(me.id)).map((c) => [c.programId, c]));
+      return { consents: (await lockstep.store.programs.list()).map((p) => toConsentView(p, mine.get(p.id))) };
+    },
+  );
+
+  app.post(
+    '/v1/me/consents/:id',
+    {
+      config: { action: 'consent.accept' },
+      schema: {
+        summary: "Accept a program's current consent notice",
+        description: 'Name the notice version you read; if it changed meanwhile the answer is 409 notice-changed.',
+        tags: ['consent'],
+        security: bearer,
+        params: ProgramParams,
+        body: z.object({ noticeVersion: z.number().int().min(1) }).strict(),
+        response: { 200: ConsentView, ...errors(400, 401, 403, 404, 409) },
+      },
+    },
+    async (request) => {
+      const me = self(request);
+      const program = await loadProgram(lockstep, request.params.id);
+      await authorize(deps, request, me);
+      return toConsentView(program, await acceptConsent(lockstep, me.id, program.id, request.body.noticeVersion));
+    },
+  );
+
+  app.post(
+    '/v1/me/consents/:id/withdraw',
+    {
+      config: { action: 'consent.withdraw' },
+      schema: {
+        summary: 'Withdraw consent: capture stops at once and what was recorded is destroyed',
+        description:
+          "Devices recording for the program are refused from the next batch on (403 consent-required). Every session recorded for the program is deleted and its key destroyed; released episodes are destroyed too unless keepReleased. With no consent left, your data key is destroyed.",
+        tags: ['consent'],
+        security: bearer,
+        params: ProgramParams,
+        body: z.object({ keepReleased: z.boolean().default(false) }).strict().nullish(),
+        response: {
+          200: z
+            .object({ consent: ConsentView, sessionsShredded: z.number().int(), episodesShredded: z.number().int(), episodesKept: z.number().int(), subjectKeyDestroyed: z.boolean() })
+            .strict(),
+          ...errors(400, 401, 403, 404),
+        },
+      },
+    },
+    async (request) => {
+      const me = self(request);
+      const program = await loadProgram(lockstep, request.params.id);
+      await authorize(deps, request, me);
+      const result = await withdrawConsent(lockstep, me.id, program.id, { keepReleased: request.body?.keepReleased ?? false });
+      return { ...result, consent: toConsentView(program, result.consent) };
+    },
+  );
+}
