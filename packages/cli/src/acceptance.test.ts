@@ -132,6 +132,41 @@ describe('recording a web task end to end', () => {
     expect(sessions.map((s) => s.id)).not.toContain(bad);
   });
 
+  it('stops recording with a clear error when the subject has not accepted the current notice', async () => {
+    const admin = createClient(server.url, who.admin);
+    const program = await admin.post<{ id: string }>('/v1/programs', {
+      name: 'needs consent',
+      purposes: ['evaluation'],
+      modalities: ['pointer', 'key', 'input', 'navigation'],
+      retentionDays: 30,
+      notice: 'We would like to record how you use the sample apps.',
+    });
+    const code = await admin.post<{ enrollmentCode: string }>(`/v1/users/${who.subject.id}/device-codes`, { program: program.id });
+    const device = await createClient(server.url).post<{ token: string }>('/v1/enroll', { code: code.enrollmentCode, platform: 'browser' });
+    const lines: string[] = [];
+    let typed = 0;
+    const started = Date.now();
+    const attempt = recordWeb({
+      url: `${samples.url}signup/`,
+      server: server.url,
+      token: device.token,
+      headless: true,
+      log: (line) => lines.push(line),
+      // A person who would go on typing: the refusal must end the recording, not the script.
+      script: async (page) => {
+        await page.getByLabel('Message').click();
+        for (; typed < 400 && !page.isClosed(); typed++) await page.keyboard.type('a', { delay: 20 }).catch(() => undefined);
+      },
+    });
+    await expect(attempt).rejects.toThrow(/capture was refused .*consent accept/);
+    expect(typed).toBeLessThan(400);
+    expect(Date.now() - started).toBeLessThan(30_000);
+    expect(lines.join('\n')).toMatch(/recording stopped: capture is refused/);
+    // Nothing of it was stored.
+    const { sessions } = await createClient(server.url, who.subject.token).get<{ sessions: Array<{ device: string }> }>('/v1/sessions');
+    expect(sessions.filter((x) => x.device !== who.device.id)).toEqual([]);
+  });
+
   it('stores the same batch once', async () => {
     const s = newId('ses', rand);
     const batch = makeBatch(who.device.id, s, 0, [{ seq: 0, t: 0, type: 'marker', kind: 'start' }, { seq: 1, t: 5, type: 'marker', kind: 'stop' }]);
