@@ -1,40 +1,18 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { type ChildProcess, spawn } from 'node:child_process';
+import { exited, killChildServers, spawnChildServer as spawnServer } from '../testing/child-server.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { createInterface } from 'node:readline';
 import Database from 'better-sqlite3';
 import { Api, batch, createUser, enrollAdmin, enrollDevice, sessionId } from '../testing/harness.ts';
 import { verifyAuditDir } from './offline.ts';
 
-const runner = fileURLToPath(new URL('../testing/run-server.ts', import.meta.url));
-const packageDir = fileURLToPath(new URL('../../', import.meta.url));
-const children: ChildProcess[] = [];
 let dir: string | undefined;
 
 afterEach(() => {
-  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  children.length = 0;
+  killChildServers();
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
-
-async function spawnServer(dataDir: string): Promise<{ child: ChildProcess; url: string; bootstrapCode: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', runner, dataDir], { cwd: packageDir, stdio: ['ignore', 'pipe', 'pipe'] });
-  children.push(child);
-  let stderr = '';
-  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const lines = createInterface({ input: child.stdout! });
-  const first = await new Promise<string>((resolve, reject) => {
-    lines.once('line', resolve);
-    child.once('exit', (code) => reject(new Error(`server exited (${String(code)}) before it was ready: ${stderr}`)));
-  });
-  const { url, bootstrapCode } = JSON.parse(first) as { url: string; bootstrapCode: string };
-  return { child, url, bootstrapCode };
-}
-
-const exited = (child: ChildProcess) => new Promise<void>((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve() : child.once('exit', () => resolve())));
 
 function contentAccesses(dataDir: string): Map<string, number> {
   const db = new Database(join(dataDir, 'audit.db'), { readonly: true });
