@@ -7,7 +7,8 @@
 // (preemption and GC pauses on a loaded machine only ever add time, so the minimum is the best
 // estimate of a detector's own cost);
 // cases whose 1 MB run takes under 100 ms are below the noise floor and pass (a detector that is
-// quadratic on 1 MB cannot be that fast).
+// quadratic on 1 MB cannot be that fast). A case over the bound is measured again, up to three
+// rounds, and fails only if every round is over it.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { DETECTORS, createRedactor } from './index.ts';
@@ -95,11 +96,23 @@ describe('every detector is linear on adversarial input', () => {
         const small = fill(unit, SMALL);
         const large = fill(unit, LARGE);
         timeOnce(d, small); // warm the JIT
-        const tl = median(d, large, 1);
-        if (tl < NOISE_FLOOR_MS) continue;
-        const ts = median(d, small, LARGE / SMALL);
-        const ratio = tl / ts;
-        if (ratio > MAX_RATIO) worst.push(`${name}: ${ts.toFixed(2)} ms → ${tl.toFixed(2)} ms (${ratio.toFixed(1)}×)`);
+        // A ratio over the bound is measured again (up to three rounds, more trials each): a
+        // pause on a loaded machine does not repeat, a quadratic scan does, every time.
+        let best = Infinity;
+        let detail = '';
+        for (let round = 0; round < 3 && best > MAX_RATIO; round++) {
+          const tl = median(d, large, 1, 3 + 2 * round);
+          if (tl < NOISE_FLOOR_MS) {
+            best = 0;
+            break;
+          }
+          const ts = median(d, small, LARGE / SMALL, 3 + 2 * round);
+          if (tl / ts < best) {
+            best = tl / ts;
+            detail = `${ts.toFixed(2)} ms → ${tl.toFixed(2)} ms`;
+          }
+        }
+        if (best > MAX_RATIO) worst.push(`${name}: ${detail} (${best.toFixed(1)}×)`);
       }
       expect(worst).toEqual([]);
     });

@@ -2,7 +2,7 @@
 // self-describing; secret access keys are 40 base64 characters with nothing to recognise them
 // by, so they count only next to a name that says what they are or on a line with a key id.
 import type { Detector } from './detector.ts';
-import { scanTokens } from './tokens.ts';
+import { scanTokens, type TokenRule } from './tokens.ts';
 import { isAlnum, isDigit, isUpper, isHex } from './util.ts';
 
 const isKeyIdChar = (c: number) => isUpper(c) || isDigit(c);
@@ -29,23 +29,27 @@ function looksLikeSecretKey(v: string): boolean {
   return !hex && upper && lower && (digit || v.includes('/') || v.includes('+'));
 }
 
+const KEY_ID_RULE: TokenRule = { kind: 'aws-access-key-id', prefix: /A(?:KIA|SIA|BIA|CCA|3T[A-Z0-9])/g, body: isKeyIdChar, min: 20, max: 20 };
+const SECRET_RULE: TokenRule = {
+  kind: 'aws-secret-access-key',
+  prefix: SECRET_NAME,
+  body: isB64,
+  min: 40,
+  max: 40,
+  valueOnly: true,
+  before: isAlnum,
+  validate: (token) => looksLikeSecretKey(token.slice(token.length - 40)),
+};
+
 export const aws: Detector = {
   name: 'aws',
   family: 'secret',
   kinds: ['aws-access-key-id', 'aws-secret-access-key'],
   description: 'AWS access key ids; secret access keys next to their name or a key id',
+  gate: (f) => f.maxRun >= 20,
   find(text, out) {
-    scanTokens(text, out, 'secret', { kind: 'aws-access-key-id', prefix: /A(?:KIA|SIA|BIA|CCA|3T[A-Z0-9])/g, body: isKeyIdChar, min: 20, max: 20 });
-    scanTokens(text, out, 'secret', {
-      kind: 'aws-secret-access-key',
-      prefix: SECRET_NAME,
-      body: isB64,
-      min: 40,
-      max: 40,
-      valueOnly: true,
-      before: (c) => isAlnum(c),
-      validate: (token) => looksLikeSecretKey(token.slice(token.length - 40)),
-    });
+    scanTokens(text, out, 'secret', KEY_ID_RULE);
+    scanTokens(text, out, 'secret', SECRET_RULE);
     // a 40-character base64 word on the same line as an access key id (credentials.csv, `aws configure` output)
     if (!KEY_ID.test(text)) return;
     let lineStart = 0;

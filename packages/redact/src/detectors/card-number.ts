@@ -44,6 +44,9 @@ function valid(digits: string): boolean {
   return digits.length >= 13 && digits.length <= 19 && issuerAccepts(digits) && luhn(digits);
 }
 
+/** The next digit: a native scan (most text has none for long stretches). */
+const NEXT_DIGIT = /[0-9]/g;
+
 /** Reused between calls: start, end and separator (0, 32 or 45) of each digit group of a run. */
 let gStart = new Int32Array(64);
 let gEnd = new Int32Array(64);
@@ -70,13 +73,15 @@ export const cardNumber: Detector = {
   family: 'pii',
   kinds: ['card-number'],
   description: 'payment card numbers (Luhn, issuer prefix and length, usual groupings)',
+  gate: (f) => f.digits >= 13,
   find(text, out) {
     const len = text.length;
     let i = 0;
     while (i < len) {
       // next digit that starts a run (not glued to a word, a decimal or a version)
-      while (i < len && !isDigit(text.charCodeAt(i))) i++;
-      if (i >= len) break;
+      NEXT_DIGIT.lastIndex = i;
+      if (!NEXT_DIGIT.test(text)) break; // test(): no match array to allocate
+      i = NEXT_DIGIT.lastIndex - 1;
       const prev = i > 0 ? text.charCodeAt(i - 1) : 0;
       if (isAlnum(prev) || prev === 46 /* . */) {
         while (i < len && isAlnum(text.charCodeAt(i))) i++;

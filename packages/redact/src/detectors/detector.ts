@@ -1,4 +1,5 @@
 import type { Family, Finding } from '../types.ts';
+import type { TextFeatures } from './features.ts';
 
 /**
  * One detector: a small, named scanner for one family of findings.
@@ -17,4 +18,11 @@ export interface Detector {
   readonly description: string;
   /** Appends its findings in `text` to `out` (any order, may overlap). */
   find(text: string, out: Finding[]): void;
+  /**
+   * Optional prefilter: false when the text cannot hold a finding of this detector (a necessary
+   * condition on the shared features of `features.ts`; the redactor then skips `find`).
+   */
+  gate?(f: TextFeatures): boolean;
+  /** Optional: `find` with the features at hand, to skip parts (rules) that cannot match. Same findings as `find`. */
+  scan?(text: string, out: Finding[], f: TextFeatures): void;
 }

@@ -2,6 +2,7 @@
 // and right over the domain, so `a@a@a@…` or a megabyte of letters costs one pass.
 import type { Detector } from './detector.ts';
 import { isAlnum, isAlpha } from './util.ts';
+import { AT, has } from './features.ts';
 
 const MAX_LOCAL = 64;
 const MAX_DOMAIN = 253;
@@ -17,6 +18,7 @@ export const email: Detector = {
   family: 'pii',
   kinds: ['email'],
   description: 'e-mail addresses (ASCII; the domain needs a dot and a letter TLD)',
+  gate: (f) => has(f, AT),
   find(text, out) {
     for (let at = text.indexOf('@'); at !== -1; at = text.indexOf('@', at + 1)) {
       let s = at;

@@ -2,6 +2,7 @@
 // groups of four. Valid only with the length of its country and a mod-97 remainder of 1.
 import type { Detector } from './detector.ts';
 import { isAlnum, isDigit, isUpper } from './util.ts';
+import { UPPER, has } from './features.ts';
 
 /** IBAN length per country (SWIFT IBAN registry). */
 export const IBAN_LENGTHS: Readonly<Record<string, number>> = {
@@ -34,6 +35,7 @@ export const iban: Detector = {
   family: 'pii',
   kinds: ['iban'],
   description: 'IBANs (country length table, mod-97 check)',
+  gate: (f) => f.digits >= 2 && has(f, UPPER),
   find(text, out) {
     START.lastIndex = 0;
     let m: RegExpExecArray | null;

@@ -13,6 +13,7 @@ export const jwt: Detector = {
   family: 'secret',
   kinds: ['jwt'],
   description: 'JSON Web Tokens (eyJ….eyJ….signature)',
+  gate: (f) => f.maxRun >= 24,
   find(text, out) {
     let from = 0;
     for (let i = text.indexOf('eyJ', from); i !== -1; i = text.indexOf('eyJ', from)) {

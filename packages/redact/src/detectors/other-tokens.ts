@@ -15,7 +15,7 @@ export const otherTokens = tokenDetector('other-tokens', 'DigitalOcean, Vault, P
   { kind: 'notion-token', prefix: /(?:secret_|ntn_)/g, body: isAlnum, min: 46, max: 56, validate: (t) => /\d/.test(t) && /[A-Z]/.test(t) },
   { kind: 'atlassian-token', prefix: /ATATT3/g, body: (c) => isAlnum(c) || c === 95 || c === 45 || c === 61, min: 150, max: 300 },
   { kind: 'mailgun-key', prefix: /key-/g, body: isLowerHex, min: 36, max: 36 },
-  { kind: 'mailchimp-key', prefix: /[0-9a-f]{32}-us/g, needs: '-us', body: (c) => c >= 48 && c <= 57, min: 36, max: 37, before: isAlnum },
+  { kind: 'mailchimp-key', prefix: /[0-9a-f]{32}-us/g, literal: { text: '-us', back: 32 }, body: (c) => c >= 48 && c <= 57, min: 36, max: 37, before: isAlnum },
   { kind: 'square-token', prefix: /sq0(?:atp|csp)-/g, min: 29, max: 60 },
   { kind: 'square-token', prefix: /EAAA/g, min: 64, max: 64, validate: (t) => /\d/.test(t) && /[a-z]/.test(t) },
   { kind: 'databricks-token', prefix: /dapi/g, body: (c) => isLowerHex(c) || c === 45, min: 36, max: 40, shape: /^dapi[0-9a-f]{32}(?:-\d)?$/ },

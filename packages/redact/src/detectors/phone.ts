@@ -43,7 +43,7 @@ function read(text: string, i: number): Candidate | undefined {
       i++;
       c = text.charCodeAt(i);
     }
-    if (!isDigit(c)) return groups.length ? done() : undefined;
+    if (!isDigit(c)) return groups.length ? { start, end: i, groups, seps, plus, paren } : undefined;
     const gs = i;
     while (i < text.length && isDigit(text.charCodeAt(i)) && i - gs < MAX_DIGITS + 1) i++;
     const g = text.slice(gs, i);
@@ -67,15 +67,22 @@ function read(text: string, i: number): Candidate | undefined {
       i++;
       continue;
     }
-    return done();
-  }
-  function done(): Candidate {
     return { start, end: i, groups, seps, plus, paren };
   }
 }
 
 function sameSeps(seps: string[], from: number): boolean {
   for (let k = from + 1; k < seps.length; k++) if (seps[k] !== seps[from]) return false;
+  return true;
+}
+
+/** North American: NXX NXX XXXX from group `from`. */
+function nanp(gs: string[], from: number): boolean {
+  return gs.length - from === 3 && gs[from]!.length === 3 && gs[from + 1]!.length === 3 && gs[from + 2]!.length === 4 && /[2-9]/.test(gs[from]![0]!) && /[2-9]/.test(gs[from + 1]![0]!);
+}
+
+function allPairs(gs: string[]): boolean {
+  for (const g of gs) if (g.length !== 2) return false;
   return true;
 }
 
@@ -96,8 +103,6 @@ function isPhone(c: Candidate, context: boolean): boolean {
     return n >= 10 && n <= 15 && !usesDot; // 0049 30 1234567
   }
   // North American: [1] NXX NXX XXXX
-  const nanp = (gs: string[], from: number) =>
-    gs.length - from === 3 && gs[from]!.length === 3 && gs[from + 1]!.length === 3 && gs[from + 2]!.length === 4 && /[2-9]/.test(gs[from]![0]!) && /[2-9]/.test(gs[from + 1]![0]!);
   if (c.paren) {
     if (seps[1] === ')' || seps[1] === ') ') return nanp(groups, 0) && (seps[2] === '-' || seps[2] === ' ' || seps[2] === '.');
     if (groups[0] === '1' && (seps[2] === ')' || seps[2] === ') ')) return nanp(groups, 1);
@@ -108,7 +113,7 @@ function isPhone(c: Candidate, context: boolean): boolean {
   if (separated && groups[0] === '1' && groups.length === 4 && nanp(groups, 1) && sameSeps(seps, 1)) return true;
   // national with a trunk 0: 030 12345678, 020 7946 0958, 07700 900123, 01 23 45 67 89
   if (separated && digits[0] === '0' && digits[1] !== '0' && n >= 9 && n <= 12 && groups[0]!.length >= 2 && groups[0]!.length <= 5) {
-    if (usesDot) return groups.every((g) => g.length === 2) && sameSeps(seps, 1); // French style only
+    if (usesDot) return allPairs(groups) && sameSeps(seps, 1); // French style only
     return sameSeps(seps, 1) || (usesSlash && groups.length === 2);
   }
   // solid digits after a phone word
@@ -122,6 +127,7 @@ export const phone: Detector = {
   family: 'pii',
   kinds: ['phone'],
   description: 'phone numbers: international (+CC, 00CC), North American, national (trunk 0), solid after a phone word',
+  gate: (f) => f.digits >= 8,
   find(text, out) {
     const len = text.length;
     let i = 0;
@@ -158,8 +164,9 @@ export const phone: Detector = {
       const a = cand.end < len ? text.charCodeAt(cand.end) : 0;
       const glued = isAlnum(a) || a === 95 || ((a === 46 || a === 45 || a === 47 || a === 58 || a === 44) && isDigit(text.charCodeAt(cand.end + 1)));
       if (!glued) {
-        const context = CONTEXT.test(text.slice(Math.max(0, i - 24), i));
-        if (isPhone(cand, context)) out.push({ start: cand.start, end: cand.end, kind: 'phone', family: 'pii' });
+        // a phone word only adds forms: look for it (a regex over the 24 characters before)
+        // only when the candidate is one of those forms
+        if (isPhone(cand, false) || (isPhone(cand, true) && CONTEXT.test(text.slice(Math.max(0, i - 24), i)))) out.push({ start: cand.start, end: cand.end, kind: 'phone', family: 'pii' });
       }
       i = Math.max(cand.end, i + 1);
     }

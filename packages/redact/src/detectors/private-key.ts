@@ -4,6 +4,7 @@
 // the end of its base64 body, so a half-typed key never leaks.
 import type { Detector } from './detector.ts';
 import { isAlnum } from './util.ts';
+import { DASH, has } from './features.ts';
 
 const MAX_BLOCK = 32 * 1024;
 const LABEL = /^-----BEGIN ((?:RSA |EC |DSA |OPENSSH |ENCRYPTED |PGP |SSH2 ENCRYPTED )?PRIVATE KEY(?: BLOCK)?)-----/;
@@ -16,6 +17,7 @@ export const privateKey: Detector = {
   family: 'secret',
   kinds: ['private-key'],
   description: 'PEM private-key blocks (also JSON-escaped, also without their END line)',
+  gate: (f) => has(f, DASH),
   find(text, out) {
     let nextEnd = -2; // cached position of the next "-----END " (positions only grow: linear overall)
     let from = 0;

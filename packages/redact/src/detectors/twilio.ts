@@ -13,6 +13,7 @@ export const twilio: Detector = {
   family: 'secret',
   kinds: ['twilio-key'],
   description: 'Twilio API key and account SIDs; an auth token beside an account SID',
+  gate: (f) => f.maxRun >= 34,
   find(text, out) {
     scanTokens(text, out, 'secret', { kind: 'twilio-key', prefix: /SK/g, body: isHex, min: 34, max: 34 });
     const before = out.length;

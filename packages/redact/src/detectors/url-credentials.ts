@@ -2,7 +2,9 @@
 // remotes, proxies), and the values of credential-like query parameters (`?token=`, `api_key=`,
 // `access_token=`, `X-Amz-Signature=`, …). The user name and the host are left as they are.
 import type { Detector } from './detector.ts';
+import type { Finding } from '../types.ts';
 import { eachMatch, isAlnum } from './util.ts';
+import { AMP, COLON, EQ, QMARK, SEMI, SLASH, has } from './features.ts';
 
 const MAX_AUTHORITY = 512;
 const isSchemeChar = (c: number) => isAlnum(c) || c === 43 || c === 45 || c === 46;
@@ -19,6 +21,7 @@ export const urlCredentials: Detector = {
   family: 'secret',
   kinds: ['url-password', 'url-token'],
   description: 'passwords in scheme://user:password@host, credential query parameters',
+  gate: (f) => has(f, COLON | SLASH) || (has(f, EQ) && (f.chars & (QMARK | AMP | SEMI)) !== 0),
   find(text, out) {
     for (let i = text.indexOf('://'); i !== -1; i = text.indexOf('://', i + 3)) {
       if (i === 0 || !isSchemeChar(text.charCodeAt(i - 1))) continue;
@@ -35,16 +38,18 @@ export const urlCredentials: Detector = {
       if (password.length === 0 || PLACEHOLDER_VALUE.test(password)) continue;
       out.push({ start: from + colon + 1, end: from + at, kind: 'url-password', family: 'secret' });
     }
-    eachMatch(PARAM, text, (m) => {
-      const start = m.index + m[0].length;
-      let end = start;
-      const limit = Math.min(text.length, start + 2048);
-      while (end < limit && isParamValueChar(text.charCodeAt(end))) end++;
-      // a sentence's closing punctuation is not part of the value
-      while (end > start && /[.,;:!?]/.test(text[end - 1]!)) end--;
-      const value = text.slice(start, end);
-      if (value.length >= 4 && !PLACEHOLDER_VALUE.test(value)) out.push({ start, end, kind: 'url-token', family: 'secret' });
-      return end;
-    });
+    eachMatch(PARAM, text, out, onParam);
   },
 };
+
+function onParam(m: RegExpExecArray, text: string, out: Finding[]): number | void {
+  const start = m.index + m[0].length;
+  let end = start;
+  const limit = Math.min(text.length, start + 2048);
+  while (end < limit && isParamValueChar(text.charCodeAt(end))) end++;
+  // a sentence's closing punctuation is not part of the value
+  while (end > start && /[.,;:!?]/.test(text[end - 1]!)) end--;
+  const value = text.slice(start, end);
+  if (value.length >= 4 && !PLACEHOLDER_VALUE.test(value)) out.push({ start, end, kind: 'url-token', family: 'secret' });
+  return end;
+}

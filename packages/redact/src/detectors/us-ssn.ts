@@ -2,6 +2,7 @@
 // just before says SSN / social security. Numbers the SSA never issues are not findings: area
 // 000, 666 or 900–999, group 00, serial 0000.
 import type { Detector } from './detector.ts';
+import type { Finding } from '../types.ts';
 import { eachMatch, isAlnum, isDigit } from './util.ts';
 
 const GROUPED = /\d{3}([- ])\d{2}\1\d{4}/g;
@@ -30,23 +31,28 @@ export const usSsn: Detector = {
   family: 'pii',
   kinds: ['us-ssn'],
   description: 'US Social Security numbers (issued ranges only)',
+  gate: (f) => f.digits >= 9,
   find(text, out) {
-    eachMatch(GROUPED, text, (m) => {
-      const s = m.index;
-      const e = s + m[0].length;
-      if (gluedBefore(text, s) || gluedAfter(text, e)) return s + 1;
-      if (validSsn(m[0].replace(/\D/g, ''))) out.push({ start: s, end: e, kind: 'us-ssn', family: 'pii' });
-    });
+    eachMatch(GROUPED, text, out, onGrouped);
     if (!/ssn|social|soc\.|ss#/i.test(text)) return;
-    eachMatch(SOLID, text, (m) => {
-      const s = m.index;
-      const e = s + 9;
-      if (gluedBefore(text, s) || gluedAfter(text, e)) {
-        let k = e;
-        while (k < text.length && isDigit(text.charCodeAt(k))) k++;
-        return k;
-      }
-      if (validSsn(m[0]) && CONTEXT.test(text.slice(Math.max(0, s - 30), s))) out.push({ start: s, end: e, kind: 'us-ssn', family: 'pii' });
-    });
+    eachMatch(SOLID, text, out, onSolid);
   },
 };
+
+function onGrouped(m: RegExpExecArray, text: string, out: Finding[]): number | void {
+  const s = m.index;
+  const e = s + m[0].length;
+  if (gluedBefore(text, s) || gluedAfter(text, e)) return s + 1;
+  if (validSsn(m[0].replace(/\D/g, ''))) out.push({ start: s, end: e, kind: 'us-ssn', family: 'pii' });
+}
+
+function onSolid(m: RegExpExecArray, text: string, out: Finding[]): number | void {
+  const s = m.index;
+  const e = s + 9;
+  if (gluedBefore(text, s) || gluedAfter(text, e)) {
+    let k = e;
+    while (k < text.length && isDigit(text.charCodeAt(k))) k++;
+    return k;
+  }
+  if (validSsn(m[0]) && CONTEXT.test(text.slice(Math.max(0, s - 30), s))) out.push({ start: s, end: e, kind: 'us-ssn', family: 'pii' });
+}

@@ -65,7 +65,9 @@ export function entropy(s: string, start = 0, end = s.length): number {
       ascii = false;
       break;
     }
-    if (COUNTS[c]++ === 0) ORDER[distinct++] = c;
+    const k = COUNTS[c]!;
+    COUNTS[c] = k + 1;
+    if (k === 0) ORDER[distinct++] = c;
   }
   if (!ascii) {
     for (let k = 0; k < distinct; k++) COUNTS[ORDER[k]!] = 0;
@@ -96,14 +98,15 @@ function entropyMap(s: string, start: number, end: number): number {
 }
 
 /**
- * Runs a global regex over `text` and calls `each` per match. A zero-length match advances by
- * one. `each` may return a new lastIndex (to skip a run it has already examined).
+ * Runs a global regex over `text` and calls `each(m, text, out)` per match. A zero-length match
+ * advances by one. `each` may return a new lastIndex (to skip a run it has already examined).
+ * `each` is a module-level function (no closure is made per call).
  */
-export function eachMatch(re: RegExp, text: string, each: (m: RegExpExecArray) => number | void): void {
+export function eachMatch<T>(re: RegExp, text: string, out: T, each: (m: RegExpExecArray, text: string, out: T) => number | void): void {
   re.lastIndex = 0;
   let m: RegExpExecArray | null;
   while ((m = re.exec(text)) !== null) {
-    const next = each(m);
+    const next = each(m, text, out);
     if (typeof next === 'number' && next > re.lastIndex) re.lastIndex = next;
     else if (m[0].length === 0) re.lastIndex++;
   }
