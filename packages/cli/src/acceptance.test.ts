@@ -16,7 +16,9 @@ import { byteForms, findPlaintext } from '@lockstep/server';
 import { spawnServer, type SpawnedServer } from './testing/spawn.ts';
 
 const PASSWORD = 'Zq7!wombat-Kettle93';
-const UNIQUE = `lockstep-unique-${randomBytes(6).toString('hex')}`;
+// Unique per run, yet ordinary text: random hex would rightly be masked as a possible secret.
+const WORDS = ['harbor', 'lantern', 'meadow', 'copper', 'violet', 'summit', 'river', 'maple', 'ember', 'orchid', 'falcon', 'cedar', 'pebble', 'willow', 'thistle', 'quartz'];
+const UNIQUE = `ada_${Array.from(randomBytes(5), (b) => WORDS[b % WORDS.length]).join('_')}`;
 const rand = (b: Uint8Array) => new Uint8Array(randomBytes(b.length));
 
 async function status(p: Promise<unknown>): Promise<number> {
