@@ -160,5 +160,8 @@ describe('lockstep demo', () => {
     expect(r.stdout).toContain('the password typed: not in the events, not on disk, not in the log');
     expect(r.stdout).toMatch(/typing\s+12 keys → "ada\.lovelace"/);
     expect(r.stdout).toMatch(/typing\s+\d+ keys → value withheld\s+textbox "Password"/);
+    expect(r.stdout).toContain('the API key typed into the message: masked on the device before upload');
+    expect(r.stdout).toMatch(/Deploy key: xxx_Xx9xX9xXx9Xx9Xx9Xx9Xx9Xx9Xx9Xx9Xx9Xx/);
+    expect(r.stdout).toMatch(/usr_\S+ \(admin\)\s+session\.read\s+DENIED/);
   });
 });

@@ -21,11 +21,17 @@ export interface DemoResult {
   events: CaptureEvent[];
   passwordFound: string[];
   messageOnDisk: boolean;
+  /** Where the API key typed into the message was found in clear (events read back, data directory); empty is right. */
+  secretFound: string[];
   adminStatus: number;
+  /** The admin's refused read, as the subject's access view shows it. */
+  adminAttemptShown: boolean;
 }
 
 const DEMO_PASSWORD = 'demo-Pa55word!xyzzy';
 const DEMO_MESSAGE = 'Quarterly numbers look fine; ship the report on Friday.';
+/** A (fake) GitHub token typed into the message: redacted on the device, before upload. */
+const DEMO_SECRET = 'ghp_' + 'Lk3vQ9xTz2Wm8Ra5Yb1Nc7Ud4He6Jf0Gs2Pq';
 
 /**
  * The whole product in one run: an embedded server, an admin who creates a subject and enrolls a
@@ -55,7 +61,7 @@ export async function runDemo(opts: DemoOptions = {}): Promise<DemoResult> {
         await page.getByLabel('Password').click();
         await page.keyboard.type(DEMO_PASSWORD, { delay: 15 });
         await page.getByLabel('Message').click();
-        await page.keyboard.type(DEMO_MESSAGE, { delay: 5 });
+        await page.keyboard.type(`${DEMO_MESSAGE} Deploy key: ${DEMO_SECRET}`, { delay: 5 });
         await page.getByLabel('Remember me').check();
         await page.getByRole('button', { name: 'Send' }).click();
         await page.waitForTimeout(300);
@@ -83,11 +89,29 @@ export async function runDemo(opts: DemoOptions = {}): Promise<DemoResult> {
       ...findPlaintext(dataDir, [DEMO_PASSWORD]).map((h) => h.file),
     ];
     const messageOnDisk = findPlaintext(dataDir, [DEMO_MESSAGE]).length > 0;
+    const secretFound = [
+      ...(serialized.includes(DEMO_SECRET.slice(4)) ? ['events'] : []),
+      ...findPlaintext(dataDir, [DEMO_SECRET, DEMO_SECRET.slice(4, 20)]).map((h) => h.file),
+    ];
     out('6. What the promises look like from outside:\n');
     out(`   admin reading the session: HTTP ${adminStatus} (admins configure, they do not read content)\n`);
     out(`   the password typed: ${passwordFound.length === 0 ? 'not in the events, not on disk, not in the log' : `FOUND in ${passwordFound.join(', ')}`}\n`);
     out(`   the message typed: readable by its owner, ${messageOnDisk ? 'FOUND in plaintext on disk' : 'not in plaintext anywhere in the data directory (encrypted under the subject\'s key)'}\n`);
-    return { session: recording.session, events: read.events, passwordFound, messageOnDisk, adminStatus };
+    out(`   the API key typed into the message: ${secretFound.length === 0 ? 'masked on the device before upload (its shape kept), not in the events, not on disk' : `FOUND in ${secretFound.join(', ')}`}\n`);
+
+    // The subject's access view, read from the audit log (the server is started again on the same data).
+    const again = await startServer({ dataDir, port: 0, logStream: createWriteStream(logFile, { flags: 'a' }) });
+    let adminAttemptShown = false;
+    try {
+      const { entries } = await createClient(again.url, subject.token).get<{ entries: Array<{ time: string; actor: string; actorRoles: string[]; you: boolean; action: string; decision: string }> }>('/v1/me/access?limit=200');
+      const others = entries.filter((e) => !e.you);
+      adminAttemptShown = others.some((e) => e.actorRoles.includes('admin') && e.action === 'session.read' && e.decision === 'deny');
+      out(`\n7. The subject's access view (from the tamper-evident audit log): ${entries.length - others.length} accesses by them or their device, and by others:\n`);
+      for (const e of others) out(`   ${e.time}  ${e.actor} (${e.actorRoles.join(', ')})  ${e.action}  ${e.decision === 'deny' ? 'DENIED' : 'allowed'}\n`);
+    } finally {
+      await again.close();
+    }
+    return { session: recording.session, events: read.events, passwordFound, messageOnDisk, secretFound, adminStatus, adminAttemptShown };
   } finally {
     await samples.close();
     await server.close().catch(() => {});

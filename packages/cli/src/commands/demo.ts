@@ -10,6 +10,6 @@ export function register(program: Command): void {
     .action(async (opts: { headed?: boolean; data?: string; keep?: boolean }) => {
       const { runDemo } = await import('../demo.ts');
       const result = await runDemo(opts);
-      if (result.passwordFound.length > 0 || result.messageOnDisk || result.adminStatus !== 403) process.exitCode = 1;
+      if (result.passwordFound.length > 0 || result.messageOnDisk || result.secretFound.length > 0 || result.adminStatus !== 403 || !result.adminAttemptShown) process.exitCode = 1;
     });
 }
