@@ -376,6 +376,18 @@ export function createStreamRedactor<E extends StreamEvent = StreamEvent>(opts: 
     }
   };
 
+  /** Forgets a field's hold: its edits, keys and settle progress (its text and ids stay). */
+  const endHold = (f: FieldState<E>): void => {
+    f.base = null;
+    f.edits = [];
+    f.keys = [];
+    f.pending = [];
+    f.replay = null;
+    f.leaving = false;
+    f.owed = [];
+    f.fin = null;
+  };
+
   const fail = (err: unknown): void => {
     if (failed) return;
     failed = true;
@@ -384,16 +396,7 @@ export function createStreamRedactor<E extends StreamEvent = StreamEvent>(opts: 
       if (e.field) strip(e.ev);
       e.done = true;
     }
-    for (const f of fields.values()) {
-      f.base = null;
-      f.edits = [];
-      f.keys = [];
-      f.pending = [];
-      f.replay = null;
-      f.leaving = false;
-      f.owed = [];
-      f.fin = null;
-    }
+    for (const f of fields.values()) endHold(f);
     fields.clear();
     taints.clear();
     const reason = err instanceof Error && err.name ? err.name : 'error';
@@ -647,14 +650,7 @@ export function createStreamRedactor<E extends StreamEvent = StreamEvent>(opts: 
     }
     // Done: everything of this hold may leave.
     for (let i = head; i < queue.length; i++) if (queue[i]!.field === f) queue[i]!.done = true;
-    f.base = null;
-    f.edits = [];
-    f.keys = [];
-    f.pending = [];
-    f.replay = null;
-    f.leaving = false;
-    f.owed = [];
-    f.fin = null;
+    endHold(f);
     pieces.clear();
     // Forget taints of characters that are gone (key-ups of this hold are settled already).
     if (taints.size > f.ids.length + 4096) {

@@ -123,7 +123,11 @@ export function recheckBatch(events: readonly CaptureEvent[], redactor: Redactor
   return { events: out ?? (events as CaptureEvent[]), remasked };
 }
 
-/** Sorted by start, with overlapping spans merged (the first one's kind wins). */
+/**
+ * Sorted by start, with overlapping spans merged (the first one's kind wins). Not redact's
+ * `mergeFindings`: that drops empty spans, and a device's `drop`-style redactions are empty spans
+ * that must be kept.
+ */
 function mergeSpans(spans: Redaction[]): Redaction[] {
   spans.sort((a, b) => a.start - b.start);
   const merged: Redaction[] = [];
