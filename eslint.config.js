@@ -7,9 +7,9 @@ import { builtinModules } from 'node:module';
 
 const nodeModules = [...builtinModules, ...builtinModules.map((m) => `node:${m}`)];
 const pure = ['packages/schema/**/*.ts', 'packages/redact/**/*.ts', 'packages/trajectory/**/*.ts'];
-// Tests, recorded fixtures and corpus generators of the pure packages run in Node only: they may
-// read files or drive a browser; what they test may not.
-const pureButNode = ['packages/*/src/**/*.test.ts', 'packages/*/fixtures/**', 'packages/*/corpus/**'];
+// Tests, recorded fixtures, corpus and schema generators of the pure packages run in Node only:
+// they may read and write files or drive a browser; what they test may not.
+const pureButNode = ['packages/*/src/**/*.test.ts', 'packages/*/fixtures/**', 'packages/*/corpus/**', 'packages/*/schema/generate.ts'];
 
 // Globals that only exist in a browser or in Node. The pure packages may use neither.
 const forbiddenGlobals = [

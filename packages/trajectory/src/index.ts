@@ -15,3 +15,4 @@ export { toUiTars, uiTarsFinished } from './vocab/uitars.ts';
 export type { UiTarsOptions } from './vocab/uitars.ts';
 export { toWebArena, webArenaStop, playwrightKey } from './vocab/webarena.ts';
 export type { WebArenaOptions } from './vocab/webarena.ts';
+export * from './export/index.ts';

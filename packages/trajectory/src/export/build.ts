@@ -1,0 +1,261 @@
+// One episode's raw events → one trajectory record (see record.ts), in a single pass. The events
+// are compiled into actions; every action the person made becomes a step, with the observation
+// before it; a navigation that an action caused (a link click, Enter in a form) is left out,
+// since the person did not do it a second time: the next step's observation and `final.url`
+// show where it led. Everything is made relative to the episode (times from its first event,
+// seq numbers from its first event's) and de-identified on the way: URLs go through the
+// caller's rewriter (site aliases, see sites.ts) and page text is masked unless the program
+// allows it.
+import type { CaptureEvent, InputEvent, KeyEvent, NavigationEvent, Target } from '@lockstep/schema';
+import type { Action, Observation, Screen } from '../actions.ts';
+import { isPersonAction } from '../actions.ts';
+import type { CompileOptions } from '../compile/compiler.ts';
+import { Compiler } from '../compile/compiler.ts';
+import type { ActionCounts } from '../episode.ts';
+import { originOf } from '../segment.ts';
+import type { FinalField, Step, TrajectoryRecord } from './record.ts';
+import { TRAJECTORY_FORMAT, TRAJECTORY_VERSION } from './record.ts';
+
+export interface BuildOptions {
+  /** The episode's id in this export. */
+  id: string;
+  /** The subject's pseudonym in this export (computed by the caller). */
+  subject: string;
+  /** The task in the subject's words, or null. */
+  task: string | null;
+  /** Default: `desktop` when an observation is a screenshot (desktop agent), else `web`. */
+  platform?: 'web' | 'desktop';
+  /**
+   * Rewrites every URL the record shows: observations, navigate actions, `final.url`, `apps`.
+   * Default: unchanged. Pass `createSiteAliases(…).url` for host aliases.
+   */
+  url?: (url: string) => string;
+  /**
+   * Mask page text (page and window titles) to its shape: letters → `x`/`X`, digits → `9`,
+   * punctuation and spaces kept. Default true; false only when the program allows page text.
+   * Targets' accessible names are kept either way: they name the control acted on, and the
+   * recorder already withholds names taken from masked content.
+   */
+  maskPageText?: boolean;
+  compile?: Partial<CompileOptions>;
+}
+
+/** `Sign up — Acme 2` → `Xxxx xx — Xxxx 9`: the shape of a text, none of its words. */
+function maskShape(text: string): string {
+  return text.replace(/[\p{L}\p{N}\p{M}]/gu, (ch) => {
+    if (/\p{M}/u.test(ch)) return '';
+    const shape = /\p{Lu}/u.test(ch) ? 'X' : /\p{L}/u.test(ch) ? 'x' : '9';
+    return shape.repeat(ch.length);
+  });
+}
+
+const unchanged = (s: string): string => s;
+/** Offsets are rounded to a microsecond, which hides floating-point noise of the subtraction. */
+const round3 = (v: number): number => Math.round(v * 1000) / 1000;
+const fieldKey = (t: Target): string => `${(t.frame ?? []).join('.')}|${t.selector}`;
+
+/** True when a document replaced in frame `frame` (empty: the top document) held an element in `target`. */
+function inReplacedDocument(frame: readonly number[], target: readonly number[]): boolean {
+  return target.length >= frame.length && frame.every((f, i) => target[i] === f);
+}
+
+/**
+ * Masked spans per kind, each counted once. An `input` event lists every span of the field's
+ * value, so a secret typed key by key shows up in each of its input events; a span counts when
+ * the number of spans of its kind in that field goes up. Keys typed outside any field (no
+ * `input` events) count once per run of redacted keys of one kind on one target.
+ */
+class RedactionTally {
+  private readonly total = new Map<string, number>();
+  /** Per field in the current documents: spans per kind in its last value. */
+  private readonly fields = new Map<string, { frame: readonly number[]; spans: Map<string, number> }>();
+  /** Targets that received input events: their redacted keys are already counted through those. */
+  private readonly withInput = new Set<string>();
+  /** Per target: runs of redacted keys per kind, and the kind of the run still going on. */
+  private readonly keyRuns = new Map<string, { open: string | null; runs: Map<string, number> }>();
+
+  private add(kind: string, n: number): void {
+    this.total.set(kind, (this.total.get(kind) ?? 0) + n);
+  }
+
+  input(e: InputEvent): void {
+    const key = fieldKey(e.target);
+    this.withInput.add(key);
+    const spans = new Map<string, number>();
+    for (const r of e.redactions ?? []) spans.set(r.kind, (spans.get(r.kind) ?? 0) + 1);
+    const before = this.fields.get(key)?.spans;
+    for (const [kind, n] of spans) {
+      const had = before?.get(kind) ?? 0;
+      if (n > had) this.add(kind, n - had);
+    }
+    this.fields.set(key, { frame: e.target.frame ?? [], spans });
+  }
+
+  key(e: KeyEvent): void {
+    if (e.kind !== 'down') return;
+    const key = e.target ? fieldKey(e.target) : '';
+    let state = this.keyRuns.get(key);
+    if (e.redacted) {
+      if (!state) this.keyRuns.set(key, (state = { open: null, runs: new Map() }));
+      if (state.open !== e.redacted.kind) state.runs.set(e.redacted.kind, (state.runs.get(e.redacted.kind) ?? 0) + 1);
+      state.open = e.redacted.kind;
+    } else if (state && e.char !== undefined) {
+      // A plain character ends the run; caret and editing keys (Backspace, arrows) do not.
+      state.open = null;
+    }
+  }
+
+  /** A new document in `frame`: its fields start empty. */
+  replaced(frame: readonly number[]): void {
+    for (const [key, f] of this.fields) if (inReplacedDocument(frame, f.frame)) this.fields.delete(key);
+  }
+
+  counts(): Record<string, number> {
+    for (const [target, { runs }] of this.keyRuns) {
+      if (this.withInput.has(target)) continue;
+      for (const [kind, n] of runs) this.add(kind, n);
+    }
+    this.keyRuns.clear();
+    return Object.fromEntries([...this.total].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  }
+}
+
+/** The fields touched in the documents still shown, with their last recorded state. */
+class FinalFields {
+  private readonly fields = new Map<string, FinalField>();
+
+  input(e: InputEvent): void {
+    const t = e.target;
+    const field: FinalField = { selector: t.selector };
+    if (t.role !== undefined) field.role = t.role;
+    if (t.name !== undefined) field.name = t.name;
+    if (t.frame && t.frame.length > 0) field.frame = [...t.frame];
+    if (e.masked || t.masked) field.masked = true;
+    else {
+      if (e.value !== undefined) field.value = e.value;
+      if (e.checked !== undefined) field.checked = e.checked;
+    }
+    this.fields.set(fieldKey(t), field);
+  }
+
+  /** A new document in `frame`: what was typed into the old one is no longer on the page. */
+  replaced(frame: readonly number[]): void {
+    for (const [key, f] of this.fields) if (inReplacedDocument(frame, f.frame ?? [])) this.fields.delete(key);
+  }
+
+  list(): FinalField[] {
+    return [...this.fields.values()];
+  }
+}
+
+/**
+ * Builds the trajectory record of one episode from its raw events (in session order, as stored).
+ * Steps are the actions the person made; navigations caused by an action are left out (see the
+ * top of this file). `final` (web only) holds the last top-level URL and, for each field that got
+ * an `input` event and is still on the page at the end (a new document drops the old one's
+ * fields), its last recorded value, or `masked: true` for fields whose content is never read.
+ */
+export function buildTrajectory(events: Iterable<CaptureEvent>, options: BuildOptions): TrajectoryRecord {
+  const rewrite = options.url ?? unchanged;
+  const text = options.maskPageText === false ? unchanged : maskShape;
+  const compiler = new Compiler(options.compile);
+  const steps: Step[] = [];
+  const redactions = new RedactionTally();
+  const fields = new FinalFields();
+  const apps: string[] = [];
+  /** The episode's first event: seq numbers and times are made relative to it. */
+  const first = { seq: 0, t: 0 };
+  let last = { seq: -1, t: 0 };
+  let count = 0;
+  let screen: Screen | undefined;
+  let finalUrl: string | undefined;
+
+  const seq = (s: number): number => s - first.seq;
+  const time = (t: number): number => round3(t - first.t);
+
+  const observation = (o: Observation): Observation =>
+    o.kind === 'page'
+      ? { ...o, seq: seq(o.seq), t: time(o.t), url: rewrite(o.url), title: text(o.title), viewport: { ...o.viewport }, scroll: { ...o.scroll } }
+      : { ...o, seq: seq(o.seq), t: time(o.t) };
+
+  const take = (actions: readonly Action[]): void => {
+    for (const a of actions) {
+      if (!isPersonAction(a)) continue;
+      const action: Action = { ...a, seq: { from: seq(a.seq.from), to: seq(a.seq.to) }, t: time(a.t) };
+      delete action.observation;
+      if (action.kind === 'navigate') {
+        action.url = rewrite(action.url);
+        action.title = text(action.title);
+      } else if (action.kind === 'switch' && action.title !== undefined) action.title = text(action.title);
+      const step: Step = { index: steps.length, action };
+      if (a.observation) step.observation = observation(a.observation);
+      steps.push(step);
+    }
+  };
+
+  const navigated = (e: NavigationEvent): void => {
+    const frame = e.frame ?? [];
+    if (e.kind === 'load') {
+      fields.replaced(frame);
+      redactions.replaced(frame);
+    }
+    if (frame.length > 0) return;
+    finalUrl = rewrite(e.url);
+    const app = originOf(finalUrl);
+    if (!apps.includes(app)) apps.push(app);
+  };
+
+  for (const e of events) {
+    if (e.seq <= last.seq || e.t < last.t) {
+      throw new Error(`buildTrajectory(${options.id}): events must be in session order, but event seq ${e.seq} (t ${e.t}) comes after seq ${last.seq} (t ${last.t})`);
+    }
+    if (count === 0) {
+      first.seq = e.seq;
+      first.t = e.t;
+    }
+    last = { seq: e.seq, t: e.t };
+    count++;
+    take(compiler.push(e));
+    switch (e.type) {
+      case 'viewport':
+        screen ??= { width: e.width, height: e.height, dpr: e.dpr };
+        break;
+      case 'navigation':
+        navigated(e);
+        break;
+      case 'input':
+        fields.input(e);
+        redactions.input(e);
+        break;
+      case 'key':
+        redactions.key(e);
+        break;
+    }
+  }
+  if (count === 0) throw new Error(`buildTrajectory(${options.id}): the episode has no events`);
+  take(compiler.end());
+
+  const counts: ActionCounts = {};
+  for (const { action } of steps) counts[action.kind] = (counts[action.kind] ?? 0) + 1;
+  const platform = options.platform ?? (steps.some((s) => s.observation?.kind === 'screenshot') ? 'desktop' : 'web');
+
+  const record: TrajectoryRecord = {
+    format: TRAJECTORY_FORMAT,
+    version: TRAJECTORY_VERSION,
+    id: options.id,
+    subject: options.subject,
+    task: options.task,
+    platform,
+    duration: time(last.t),
+    apps,
+    events: count,
+    counts,
+    redactions: redactions.counts(),
+    steps,
+  };
+  if (screen) record.screen = screen;
+  if (platform === 'web') {
+    record.final = finalUrl === undefined ? { fields: fields.list() } : { url: finalUrl, fields: fields.list() };
+  }
+  return record;
+}
