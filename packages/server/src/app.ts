@@ -14,6 +14,7 @@ import { accessRoutes } from './routes/access.ts';
 import { auditRoutes } from './routes/audit.ts';
 import { breakGlassRoutes } from './routes/breakglass.ts';
 import { episodeRoutes } from './routes/episodes.ts';
+import { exportRoutes } from './routes/exports.ts';
 import { grantRoutes } from './routes/grants.ts';
 import { programRoutes } from './routes/programs.ts';
 import { batchRoutes } from './routes/batches.ts';
@@ -25,6 +26,25 @@ import { subjectRoutes } from './routes/subjects.ts';
 import { userRoutes } from './routes/users.ts';
 
 export type { App } from './http/types.ts';
+
+/**
+ * A route that streams (`produces: ['application/x-ndjson']`) answers errors as JSON like every
+ * other route; @fastify/swagger gives all of a route's responses its `produces` types, so the
+ * document is corrected here: 4xx and 5xx responses of such routes are application/json.
+ */
+function jsonErrorsOfStreams<T>(doc: T): T {
+  const paths = (doc as { paths?: Record<string, Record<string, { responses?: Record<string, { content?: Record<string, unknown> }> }>> }).paths ?? {};
+  for (const operations of Object.values(paths)) {
+    for (const operation of Object.values(operations)) {
+      for (const [status, response] of Object.entries(operation.responses ?? {})) {
+        const content = response.content;
+        if (!content || !/^[45]/.test(status) || !('application/x-ndjson' in content)) continue;
+        response.content = { 'application/json': content['application/x-ndjson'] };
+      }
+    }
+  }
+  return doc;
+}
 
 /** Largest request body accepted: a full batch (5000 events) with room to spare. */
 export const DEFAULT_BODY_LIMIT = 5 * 1024 * 1024;
@@ -74,6 +94,7 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'lsu_… (user) or lsd_… (device) token' } } },
     },
     transform: jsonSchemaTransform,
+    transformObject: (document) => ('openapiObject' in document ? jsonErrorsOfStreams(document.openapiObject) : document.swaggerObject),
   });
 
   healthRoutes(app);
@@ -87,6 +108,7 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
   programRoutes(app, deps);
   episodeRoutes(app, deps);
   grantRoutes(app, deps);
+  exportRoutes(app, deps);
   breakGlassRoutes(app, deps);
   accessRoutes(app, deps);
   return app;

@@ -36,3 +36,13 @@ export {
   verifyConsistency,
   verifyInclusion,
 } from './audit/index.ts';
+export {
+  type RevocationEntry,
+  type RevocationFeedResponse,
+  type RevocationReason,
+  RevocationVerifyError,
+  type VerifiedRevocations,
+  revocationLeaf,
+  verifyRevocations,
+} from './revocations/verify.ts';
+export { readRevocationVerifierKey } from './revocations/offline.ts';

@@ -2,6 +2,7 @@ import { type AuditLog, openAuditLog } from './audit/index.ts';
 import { loadOrCreateKek } from './crypto/kek.ts';
 import { Keyring } from './crypto/keyring.ts';
 import { reconcile } from './content/remove.ts';
+import { type RevocationFeed, openRevocationFeed } from './revocations/feed.ts';
 import { type DataDirPaths, openEmbeddedStore } from './store/embedded/index.ts';
 import type { Store } from './store/types.ts';
 
@@ -11,6 +12,8 @@ export interface Lockstep {
   readonly keyring: Keyring;
   /** Every authorization decision and content access (audit.db beside the store). */
   readonly audit: AuditLog;
+  /** Deletions of exported episodes, as a signed Merkle log for the holders of the copies. */
+  readonly revocations: RevocationFeed;
   readonly clock: () => number;
   close(): Promise<void>;
 }
@@ -26,6 +29,8 @@ export interface OpenLockstepOptions {
   auditOrigin?: string;
   /** How often a checkpoint is signed while entries were appended (default 60 s). */
   auditCheckpointEveryMs?: number;
+  /** The revocation feed's origin (checkpoint name), fixed when the feed is first opened. */
+  revocationsOrigin?: string;
 }
 
 /**
@@ -60,10 +65,22 @@ export async function openLockstep(dataDir: string, options: OpenLockstepOptions
       throw error;
     }
     const log = audit;
+    let revocations: RevocationFeed;
+    try {
+      revocations = await openRevocationFeed(store.revocations, {
+        keysDir: store.paths.keysDir,
+        clock,
+        ...(options.revocationsOrigin ? { origin: options.revocationsOrigin } : {}),
+      });
+    } catch (error) {
+      keyring.close();
+      throw error;
+    }
     const lockstep: EmbeddedLockstep = {
       store,
       keyring,
       audit: log,
+      revocations,
       clock,
       paths: store.paths,
       async close() {

@@ -70,7 +70,7 @@ export async function withdrawConsent(lockstep: Lockstep, subjectId: string, pro
     if (episode.programId !== programId || episode.status !== 'released') continue;
     if (options.keepReleased) episodesKept++;
     else {
-      await deleteEpisode(lockstep, episode, { rewriteSession: false });
+      await deleteEpisode(lockstep, episode, { rewriteSession: false, reason: 'withdrawn' });
       episodesShredded++;
     }
   }

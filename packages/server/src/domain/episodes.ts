@@ -3,7 +3,7 @@ import { readSessionEvents } from '../content/read.ts';
 import { shredRange } from '../content/shred-range.ts';
 import { ApiFailure, notFound } from '../http/errors.ts';
 import type { Lockstep } from '../lockstep.ts';
-import type { EpisodeRecord, SessionRecord, Span } from '../store/types.ts';
+import type { EpisodeRecord, RevocationReason, SessionRecord, Span } from '../store/types.ts';
 import { newRecordId } from './ids.ts';
 
 /**
@@ -135,11 +135,13 @@ export async function releaseEpisode(lockstep: Lockstep, episode: EpisodeRecord)
 
 /**
  * Deletes an episode: its released copy and key are destroyed, it leaves every dataset, and (by
- * default) its events are shredded from the session too (see shredRange).
+ * default) its events are shredded from the session too (see shredRange). Exports that hold it
+ * get an entry on the revocation feed (written by the store with the deletion), giving `reason`:
+ * 'withdrawn' when the subject withdrew consent, else 'deleted'.
  */
-export async function deleteEpisode(lockstep: Lockstep, episode: EpisodeRecord, options: { rewriteSession?: boolean } = {}): Promise<void> {
+export async function deleteEpisode(lockstep: Lockstep, episode: EpisodeRecord, options: { rewriteSession?: boolean; reason?: RevocationReason } = {}): Promise<void> {
   if (episode.status === 'deleted') throw notFound('episode');
-  await lockstep.store.episodes.remove(episode.id, lockstep.clock());
+  await lockstep.store.episodes.remove(episode.id, lockstep.clock(), options.reason ?? 'deleted');
   await lockstep.keyring.destroyEpisode(episode.id);
   if (options.rewriteSession === false) return;
   const session = await lockstep.store.sessions.get(episode.sessionId);

@@ -1,6 +1,6 @@
 import { ApiFailure, notFound } from '../http/errors.ts';
 import type { Lockstep } from '../lockstep.ts';
-import type { ProgramRecord } from '../store/types.ts';
+import type { ExportSettings, ProgramRecord } from '../store/types.ts';
 import { DEFAULT_IDLE_GAP_MS, MAX_IDLE_GAP_MS, MIN_IDLE_GAP_MS } from './episodes.ts';
 import { newRecordId } from './ids.ts';
 import { PURPOSES, type Purpose } from './purposes.ts';
@@ -14,6 +14,37 @@ export interface NewProgram {
   retentionDays: number;
   idleGapMs?: number | undefined;
   notice: string;
+  exportSites?: string[] | undefined;
+  exportPageText?: boolean | undefined;
+}
+
+export const MAX_EXPORT_SITES = 200;
+
+/**
+ * A program's list of host names that exports may name, normalised the way URLs spell host
+ * names (lower case, punycode) and without repeats. Refuses (400, naming the entry) anything
+ * that is not a bare host name: a scheme, port, path or wildcard, and IP addresses, which point
+ * at one machine and are always aliased.
+ */
+export function normaliseExportSites(sites: readonly string[]): string[] {
+  if (sites.length > MAX_EXPORT_SITES) throw new ApiFailure(400, 'invalid_request', `exportSites: at most ${MAX_EXPORT_SITES} host names`, 'exportSites');
+  const out = new Set<string>();
+  sites.forEach((site, i) => {
+    const field = `exportSites[${i}]`;
+    const bad = (why: string) => new ApiFailure(400, 'invalid_request', `${field}: ${why}`, field);
+    const trimmed = site.trim();
+    if (trimmed === '' || /[/:?#@\\\s*[\]]/.test(trimmed)) throw bad('give a bare host name such as docs.example.com (no scheme, port, path or wildcard)');
+    let host: string;
+    try {
+      host = new URL(`http://${trimmed}/`).hostname;
+    } catch {
+      throw bad('is not a host name');
+    }
+    if (/^\d+\.\d+\.\d+\.\d+$/.test(host) || /^[0-9.]+$/.test(trimmed)) throw bad('is an IP address; sites on IP addresses are always aliased in exports');
+    if (host.length > 253 || !/^[a-z0-9.-]+$/.test(host) || host.startsWith('.') || host.endsWith('.') || host.includes('..')) throw bad('is not a host name');
+    out.add(host);
+  });
+  return [...out];
 }
 
 export async function createProgram(lockstep: Lockstep, input: NewProgram, createdBy: string): Promise<ProgramRecord> {
@@ -24,6 +55,7 @@ export async function createProgram(lockstep: Lockstep, input: NewProgram, creat
   if (idleGapMs < MIN_IDLE_GAP_MS || idleGapMs > MAX_IDLE_GAP_MS) {
     throw new ApiFailure(400, 'invalid_request', `idleGapMs: must be between ${MIN_IDLE_GAP_MS} and ${MAX_IDLE_GAP_MS}`, 'idleGapMs');
   }
+  const exportSites = normaliseExportSites(input.exportSites ?? []);
   const now = lockstep.clock();
   const program: ProgramRecord = {
     id: newRecordId('prg'),
@@ -33,6 +65,8 @@ export async function createProgram(lockstep: Lockstep, input: NewProgram, creat
     retentionDays: input.retentionDays,
     idleGapMs,
     notice: { version: 1, text: input.notice, updatedAt: now },
+    exportSites,
+    exportPageText: input.exportPageText ?? false,
     createdBy,
     createdAt: now,
   };
@@ -47,6 +81,20 @@ export async function updateNotice(lockstep: Lockstep, programId: string, text: 
   const notice = { version: program.notice.version + 1, text, updatedAt: lockstep.clock() };
   await lockstep.store.programs.setNotice(programId, notice);
   return { ...program, notice };
+}
+
+/**
+ * Changes what exports of the program may show. Exports made before keep the settings they were
+ * made with where those are stricter (see domain/exports.ts), so loosening never reaches back.
+ */
+export async function updateExportSettings(lockstep: Lockstep, programId: string, change: Partial<ExportSettings>): Promise<ProgramRecord> {
+  const program = await loadProgram(lockstep, programId);
+  const settings: ExportSettings = {
+    exportSites: change.exportSites === undefined ? program.exportSites : normaliseExportSites(change.exportSites),
+    exportPageText: change.exportPageText ?? program.exportPageText,
+  };
+  if (!(await lockstep.store.programs.setExportSettings(program.id, settings))) throw notFound('program');
+  return { ...program, ...settings };
 }
 
 export async function loadProgram(lockstep: Lockstep, id: string): Promise<ProgramRecord> {

@@ -156,6 +156,36 @@ export async function recordContentAccess(deps: RouteDeps, request: FastifyReque
   });
 }
 
+/**
+ * Logs, once per resource it concerned, a decision already made (and logged) about something
+ * that holds several people's data — an export's manifest: one entry per episode, with its
+ * subject, so that each person sees in their access view that their data was included, by whom
+ * and under which grant and purpose. The entries repeat the decision (`decidedOn` names what it
+ * was made about); they decide nothing themselves. Throws 503 if they cannot all be written.
+ */
+export async function recordDecisionFor(deps: RouteDeps, request: FastifyRequest, decision: Decision, decidedOn: ResourceRef, each: ReadonlyArray<Omit<ContentAccess, 'policies'>>): Promise<void> {
+  const action = request.routeOptions.config.action;
+  if (!action) throw new ApiFailure(500, 'internal', 'route declares no action');
+  const route = `${request.method} ${request.routeOptions.url ?? ''}`.slice(0, 200);
+  // Appended together: the log writes them in one group (one fsync).
+  await Promise.all(
+    each.map((access) =>
+      record(deps, {
+        ...actorOf(request.principal),
+        action,
+        resource: resourceName(access.resource),
+        subject: access.subject,
+        ...(access.purpose !== undefined ? { purpose: access.purpose } : {}),
+        ...(access.grant !== undefined ? { grant: access.grant } : {}),
+        decision: decision.allowed ? 'allow' : 'deny',
+        policies: decision.reasons,
+        kind: 'decision',
+        detail: { route, decidedOn: resourceName(decidedOn), ...access.detail },
+      }),
+    ),
+  );
+}
+
 /** The caller, who must be authenticated (every non-public route is). */
 export function caller(request: FastifyRequest): Principal {
   if (!request.principal) throw unauthorized();

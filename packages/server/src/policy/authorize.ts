@@ -47,6 +47,11 @@ export const ACTIONS = [
   'grant.deny',
   'grant.revoke',
   'episode.export',
+  'export.create',
+  'export.list',
+  'export.read',
+  'export.download',
+  'export.revocations',
   'breakglass.request',
   'breakglass.list',
   'breakglass.approve',
@@ -99,6 +104,8 @@ export type ResourceRef =
   | { type: 'Program'; id: string; purposes: readonly string[] }
   | GrantRef
   | BreakGlassRef
+  /** An export made through `grant` by `requester`. */
+  | { type: 'Export'; id: string; requester: string; grant: string }
   | { type: 'Server' };
 
 export interface AuthorizationRequest {
@@ -275,7 +282,7 @@ export function programEntity(id: string, purposes: readonly string[]): EntityJs
   return { uid: uid('Program', id), attrs: { purposes: [...purposes] }, parents: [] };
 }
 
-/** The context and entities of a read made under a grant (episode.export). */
+/** The context and entities of a read made under a grant (episode.export, export.download). */
 export function grantContext(grant: GrantRef): { context: Record<string, CedarValueJson>; entities: EntityJson[] } {
   return { context: { grant: ref('Grant', grant.id) }, entities: [toEntity(grant)] };
 }
@@ -331,6 +338,8 @@ export function toEntity(x: PrincipalRef | ResourceRef): EntityJson {
         },
         parents: [],
       };
+    case 'Export':
+      return { uid: uid('Export', x.id), attrs: { requester: userRef(x.requester), grant: ref('Grant', x.grant) }, parents: [] };
     case 'Server':
       return { uid: uid('Server', 'lockstep'), attrs: {}, parents: [] };
     case 'Anonymous':

@@ -12,7 +12,7 @@
  */
 import { isDeepStrictEqual } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newRecordId } from '../domain/ids.ts';
+import { newLocalId, newRecordId } from '../domain/ids.ts';
 import { ROLES, type BreakGlassRecord, type Role } from '../store/types.ts';
 import { type Action, readPolicySources } from './authorize.ts';
 import { matrixCells } from './matrix.ts';
@@ -300,6 +300,8 @@ describe('every cell of the matrix over HTTP', () => {
     'break-glass-requested-with-both-approvals': 'the second approval moves a break-glass to approved at once, so "requested with both approvals" is transient; it is written to the store',
     'break-glass-about-its-requester': 'nobody requests break-glass on themself (policy); the request is rewritten in the store',
     'break-glass-approved-by-its-subject': 'the subject never approves a break-glass about themself (policy); the approval is written to the store',
+    'export-through-a-grant-the-policy-refuses':
+      'an export is made only through a grant the policy allows (approved by someone else, unexpired); the exports of a denied, requested or self-approved grant are written to the store',
   } as const;
   /** Denied cells answered 400 before the policy is asked (the request cannot be decided as made). */
   const REFUSED_BEFORE_DECISION = {
@@ -310,6 +312,11 @@ describe('every cell of the matrix over HTTP', () => {
   /** Allowed cells refused by the state of the resource after the decision (the audit log shows the allow). */
   const REFUSED_BY_STATE = {
     'released-episodes-are-frozen': 'a released episode is immutable: labelling or releasing it again is 409 episode-frozen',
+  } as const;
+  /** Denied cells answered with another status than 403, saying why (the audit log shows the deny). */
+  const DENIED_WITH_A_REASON = {
+    'grant-not-active':
+      "an export or download through the caller's own grant, refused because the grant expired, was revoked, denied or is not yet approved: the grant's requester (a researcher) is told so and what to do, 409 grant-not-active",
   } as const;
   /** Denied cells that would change something no reader can see over HTTP. */
   const NO_VISIBLE_STATE = {
@@ -343,6 +350,8 @@ describe('every cell of the matrix over HTTP', () => {
     refusedBeforeDecision?: keyof typeof REFUSED_BEFORE_DECISION;
     /** With the audited resource, whose allow decision is looked up. */
     refusedByState?: { reason: keyof typeof REFUSED_BY_STATE; status: number; resource: string };
+    /** With the audited resource, whose deny decision is looked up. */
+    deniedWithReason?: { reason: keyof typeof DENIED_WITH_A_REASON; status: number; resource: string };
   }
   type Outcome = Probe[] | { unreachable: keyof typeof UNREACHABLE };
 
@@ -510,6 +519,44 @@ describe('every cell of the matrix over HTTP', () => {
         } as Record<string, string>;
       });
     });
+  /** Exports by `by` through its grant (over HTTP), or written to the store for a grant the policy refuses exports through. */
+  const exportVia = async (by: Person, grantId: string): Promise<string> => (await must(by.token, 'POST', `/v1/grants/${grantId}/exports`)).id as string;
+  async function forgedExport(by: Person, grantId: string): Promise<string> {
+    const w = await exportWorld();
+    const id = newRecordId('exp');
+    await store().exports.create({ id, grantId, requesterId: by.id, createdAt: now, settings: { exportSites: [], exportPageText: false } }, [w.releasedInGranted], newLocalId);
+    return id;
+  }
+  const exportState = async (grantId: string) => ((await must(decider.token, 'GET', '/v1/exports')).exports as Array<{ grant: string }>).filter((x) => x.grant === grantId).length;
+  /** The caller's own exports, one through a grant in each state (made while it was active, when it ever was). Built before the clock moves. */
+  const callerExports = (column: Column) =>
+    memo(`caller exports ${column}`, async () => {
+      const w = await exportWorld();
+      return fresh(column, ['researcher'], async (p) => {
+        const active = await grant(p, 'approved', w.granted);
+        const expiring = await grant(p, 'expiring', w.granted);
+        const revoked = await grant(p, 'approved', w.granted);
+        const revokedExport = await exportVia(p, revoked);
+        await must(decider.token, 'POST', `/v1/grants/${revoked}/revoke`);
+        return {
+          'own grant, active': await exportVia(p, active),
+          'own grant, expired': await exportVia(p, expiring),
+          'own grant, revoked': revokedExport,
+          'own grant, denied': await forgedExport(p, await grant(p, 'denied', w.granted)),
+          'own grant, requested': await forgedExport(p, await grant(p, 'requested', w.granted)),
+          'own grant, self-approved': await forgedExport(p, await selfApprovedGrant(p, w.granted)),
+        } as Record<string, string>;
+      });
+    });
+  /** An export of another researcher's, through their active grant. */
+  const anothersExport = () =>
+    memo('another export', async () => {
+      const w = await exportWorld();
+      return exportVia(rex, await grant(rex, 'approved', w.granted));
+    });
+  /** The relations of a grant in which the policy refuses exports and the route says why (to a researcher who requested it). */
+  const INACTIVE = new Set(['own grant, expired', 'own grant, revoked', 'own grant, denied', 'own grant, requested']);
+
   const anothersBreakGlass = () =>
     memo('another break-glass', async () => breakGlass(requester, (await breakGlassSubject()).p, { steward: stewardApprover, security: securityApprover }));
 
@@ -553,6 +600,8 @@ describe('every cell of the matrix over HTTP', () => {
     'dataset.list': [['GET', '/v1/datasets', '/v1/datasets']],
     'grant.list': [['GET', '/v1/grants', '/v1/grants']],
     'breakglass.list': [['GET', '/v1/break-glass', '/v1/break-glass']],
+    'export.list': [['GET', '/v1/exports', '/v1/exports']],
+    'export.revocations': [['GET', '/v1/exports/revocations', '/v1/exports/revocations?since=0']],
     'audit.read': [
       ['GET', '/v1/audit', '/v1/audit?limit=1'],
       ['POST', '/v1/audit/checkpoint', '/v1/audit/checkpoint'],
@@ -655,7 +704,11 @@ describe('every cell of the matrix over HTTP', () => {
         if (relation !== 'a program') throw noCheck();
         const target = await createProgram(t.api, admin.token, { name: unique('program to update') });
         const state = async () => ((await must(admin.token, 'GET', '/v1/programs')).programs as Array<{ id: string }>).find((p) => p.id === target.id);
-        return probe(await shared(column), 'PUT', '/v1/programs/:id/notice', `/v1/programs/${target.id}/notice`, { body: { text: 'New terms.' }, state });
+        const caller = await shared(column);
+        return [
+          ...probe(caller, 'PUT', '/v1/programs/:id/notice', `/v1/programs/${target.id}/notice`, { body: { text: 'New terms.' }, state }),
+          ...probe(caller, 'PUT', '/v1/programs/:id/export', `/v1/programs/${target.id}/export`, { body: { exportSites: ['docs.example.com'], exportPageText: true }, state }),
+        ];
       }
       case 'consent.accept': {
         if (relation.startsWith('another')) return { unreachable: 'route-names-the-caller' };
@@ -857,6 +910,65 @@ describe('every cell of the matrix over HTTP', () => {
         const forged: Array<keyof typeof FORGED> = [...(onForged ? (['unreleased-in-a-dataset'] as const) : []), ...(m[3] === 'own grant, self-approved' ? (['self-approved-grant'] as const) : [])];
         return probe(caller, 'GET', '/v1/grants/:id/episodes/:episode', `/v1/grants/${grantId}/episodes/${episode}`, { forged });
       }
+      case 'export.create': {
+        const w = await exportWorld();
+        let caller: Caller;
+        let grantId: string | undefined;
+        if (relation === "another's grant, active") {
+          caller = await shared(column);
+          grantId = w.anothers.granted;
+        } else {
+          const made = await exportGrants(column);
+          caller = made.caller;
+          grantId = made.fx.granted[relation as keyof typeof made.fx.granted];
+        }
+        if (!grantId) throw noCheck();
+        const id = grantId;
+        const more: Partial<Probe> = {
+          state: () => exportState(id),
+          ...(relation === 'own grant, self-approved' ? { forged: ['self-approved-grant' as const] } : {}),
+          ...(column === 'researcher' && INACTIVE.has(relation) ? { deniedWithReason: { reason: 'grant-not-active' as const, status: 409, resource: `Grant::${id}` } } : {}),
+        };
+        return probe(caller, 'POST', '/v1/grants/:id/exports', `/v1/grants/${id}/exports`, { body: {}, ...more });
+      }
+      case 'export.download': {
+        const m = /^export of (.*)$/.exec(relation);
+        if (!m) throw noCheck();
+        const grantRelation = m[1]!;
+        let caller: Caller;
+        let id: string | undefined;
+        if (grantRelation === "another's grant, active") {
+          caller = await shared(column);
+          id = await anothersExport();
+        } else {
+          const made = await callerExports(column);
+          caller = made.caller;
+          id = made.fx[grantRelation];
+        }
+        if (!id) throw noCheck();
+        const forged: Array<keyof typeof FORGED> = [
+          ...(['own grant, denied', 'own grant, requested', 'own grant, self-approved'].includes(grantRelation) ? (['export-through-a-grant-the-policy-refuses'] as const) : []),
+          ...(grantRelation === 'own grant, self-approved' ? (['self-approved-grant'] as const) : []),
+        ];
+        return probe(caller, 'GET', '/v1/exports/:id/episodes', `/v1/exports/${id}/episodes`, {
+          forged,
+          ...(column === 'researcher' && INACTIVE.has(grantRelation) ? { deniedWithReason: { reason: 'grant-not-active' as const, status: 409, resource: `Export::${id}` } } : {}),
+        });
+      }
+      case 'export.read': {
+        let caller: Caller;
+        let id: string | undefined;
+        if (relation === 'own export') {
+          const made = await callerExports(column);
+          caller = made.caller;
+          id = made.fx['own grant, active'];
+        } else if (relation === "another's export") {
+          caller = await shared(column);
+          id = await anothersExport();
+        } else throw noCheck();
+        if (!id) throw noCheck();
+        return probe(caller, 'GET', '/v1/exports/:id', `/v1/exports/${id}`);
+      }
       case 'breakglass.request': {
         const caller = await shared(column);
         const target = await personFor(relation, caller, false);
@@ -939,7 +1051,7 @@ describe('every cell of the matrix over HTTP', () => {
     program = await createProgram(t.api, admin.token, { name: 'matrix cells', purposes: ['agent-training', 'evaluation'], idleGapMs: 60_000 });
     plainDataset = (await must(decider.token, 'POST', '/v1/datasets', { program: program.id, name: 'plain', episodes: [] })).id as string;
     // What expires is built first, for every caller; then two hours pass.
-    await Promise.all(COLUMNS.flatMap((c) => [exportGrants(c), breakGlassReads(c)]));
+    await Promise.all(COLUMNS.flatMap((c) => [exportGrants(c), breakGlassReads(c), callerExports(c)]));
     now += 2 * 3600 * 1000;
   });
 
@@ -963,7 +1075,7 @@ describe('every cell of the matrix over HTTP', () => {
     const count = (key: string) => tally.set(key, (tally.get(key) ?? 0) + 1);
     const n = (key: string) => tally.get(key) ?? 0;
     const routes = new Set<string>();
-    const used = { refusedBeforeDecision: new Set<string>(), refusedByState: new Set<string>(), noVisibleState: new Set<string>() };
+    const used = { refusedBeforeDecision: new Set<string>(), refusedByState: new Set<string>(), noVisibleState: new Set<string>(), deniedWithReason: new Set<string>() };
 
     async function check(cell: (typeof cells)[number]): Promise<void> {
       const name = `${cell.caller} × ${cell.action} × ${cell.relation}`;
@@ -997,9 +1109,15 @@ describe('every cell of the matrix over HTTP', () => {
         } else if (cell.allowed) {
           if (res.status < 200 || res.status >= 300) failures.push(what);
         } else {
-          const expected = cell.caller === 'anonymous' ? 401 : p.refusedBeforeDecision ? 400 : 403;
+          const reason = cell.caller === 'anonymous' ? undefined : p.deniedWithReason;
+          const expected = cell.caller === 'anonymous' ? 401 : p.refusedBeforeDecision ? 400 : reason ? reason.status : 403;
           if (p.refusedBeforeDecision && cell.caller !== 'anonymous') used.refusedBeforeDecision.add(p.refusedBeforeDecision);
-          if (res.status !== expected) failures.push(`${what} (expected ${expected})`);
+          if (res.status !== expected) failures.push(`${what} (expected ${expected}${reason ? `: ${reason.reason}` : ''})`);
+          if (reason) {
+            used.deniedWithReason.add(reason.reason);
+            const log = (await must(securityReader.token, 'GET', `/v1/audit?limit=1000&actor=${p.caller.self.id}&action=${cell.action}`)).entries as Array<{ resource: string; decision: string }>;
+            if (!log.some((e) => e.resource === reason.resource && e.decision === 'deny')) failures.push(`${name}: no deny decision on the audit log`);
+          }
           if (JSON.stringify(res.body ?? {}).includes('enrollmentCode')) failures.push(`${name}: a refused answer carries an enrollment code`);
           if (p.noVisibleState) used.noVisibleState.add(p.noVisibleState);
           if (p.state) {
@@ -1028,6 +1146,7 @@ describe('every cell of the matrix over HTTP', () => {
     expect(new Set(forged.keys())).toEqual(new Set(Object.keys(FORGED)));
     expect(used.refusedBeforeDecision).toEqual(new Set(Object.keys(REFUSED_BEFORE_DECISION)));
     expect(used.refusedByState).toEqual(new Set(Object.keys(REFUSED_BY_STATE)));
+    expect(used.deniedWithReason).toEqual(new Set(Object.keys(DENIED_WITH_A_REASON)));
     expect(used.noVisibleState).toEqual(new Set(Object.keys(NO_VISIBLE_STATE)));
     const api = t.server.app.routeActions.filter((r) => r.url.startsWith('/v1')).map((r) => `${r.method} ${r.url}`);
     expect([...routes].sort()).toEqual([...new Set(api)].sort());

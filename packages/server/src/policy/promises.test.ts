@@ -69,6 +69,13 @@ describe('the promises', () => {
     ['admins reading content', mutate('unless { principal is Lockstep::User && principal.roles.contains("subject") };', 'unless { principal is Lockstep::User };'), []],
     ['a performance-review purpose', mutate('["agent-training", "evaluation", "safety-research", "product-research"]', '["agent-training", "evaluation", "safety-research", "product-research", "performance-review"]'), []],
     ['subjects reading others', mutate('when { resource.subject == principal };\n\n@id("subjects-review', 'when { true };\n\n@id("subjects-review'), []],
+    ['exports through an expired grant', mutate('context.now < resource.expiresAt', 'true'), ['export-needs-an-active-grant']],
+    [
+      "downloads of another researcher's export",
+      mutate('resource.requester == principal &&\n  context has grant &&\n  resource.grant == context.grant &&\n  context.grant.requester == principal &&', 'context has grant &&\n  resource.grant == context.grant &&'),
+      ['exports-are-their-makers', 'export-needs-an-active-grant'],
+    ],
+    ['anyone reading any export', mutate('resource is Lockstep::Export\n)\nwhen { resource.requester == principal || principal.roles.contains("steward") };', 'resource is Lockstep::Export\n)\nwhen { true };'), ['exports-are-their-makers']],
   ])('fail on policies that allow %s', (_name, sources, promises) => {
     const found = broken(sources);
     for (const p of promises) expect(found).toContain(p);

@@ -66,12 +66,16 @@ export interface Promise_ {
 export const RAW_CONTENT: readonly Action[] = ['session.read', 'episode.read', 'breakglass.read'];
 /** Actions that act on a subject's own content or its listing (the "content" group). */
 export const OWN_CONTENT: readonly Action[] = ['session.list', 'session.read', 'session.delete', 'episode.list', 'episode.read', 'episode.label', 'episode.release', 'episode.delete'];
+/** Actions that return released episodes de-identified, through a grant. */
+export const GRANT_READS: readonly Action[] = ['episode.export', 'export.download'];
+/** Actions that need the caller's own active grant: the de-identified reads, and making an export. */
+const THROUGH_A_GRANT: readonly Action[] = [...GRANT_READS, 'export.create'];
 /** Every action that returns content of any kind. */
-export const ANY_CONTENT: readonly Action[] = [...RAW_CONTENT, 'episode.export'];
+export const ANY_CONTENT: readonly Action[] = [...RAW_CONTENT, ...GRANT_READS];
 /** What an admin does: configuration, never content. */
 const ADMIN_ACTIONS: readonly Action[] = ['user.create', 'user.list', 'user.update', 'device-code.create', 'device.revoke', 'subject.erase', 'program.create', 'program.update', 'program.list'];
 /** Actions anybody signed in may take about themselves. */
-const SELF_ACTIONS: readonly Action[] = ['me.read', 'access.read', 'program.list', 'subject.erase', 'device.revoke', 'grant.read', 'grant.revoke'];
+const SELF_ACTIONS: readonly Action[] = ['me.read', 'access.read', 'program.list', 'subject.erase', 'device.revoke', 'grant.read', 'grant.revoke', 'export.read'];
 
 const has = (f: Facts, role: string) => f.roles.includes(role);
 const only = (f: Facts, ...roles: string[]) => f.roles.length > 0 && f.roles.every((r) => roles.includes(r));
@@ -116,12 +120,17 @@ export const PROMISES: readonly Promise_[] = [
   {
     id: 'security-reads-no-content',
     description: 'security reads the audit log and metadata, not content (except as the requester of an approved break-glass)',
-    broken: (c, allowed) => allowed && only(c.facts, 'security') && (OWN_CONTENT.includes(action(c)) || action(c) === 'episode.export'),
+    broken: (c, allowed) => allowed && only(c.facts, 'security') && (OWN_CONTENT.includes(action(c)) || GRANT_READS.includes(action(c))),
   },
   {
     id: 'researcher-never-reads-raw',
     description: "a researcher never reads another person's raw data (sessions, episodes, break-glass)",
     broken: (c, allowed) => allowed && has(c.facts, 'researcher') && RAW_CONTENT.includes(action(c)) && !c.facts.own && !(has(c.facts, 'security') || has(c.facts, 'steward')),
+  },
+  {
+    id: 'exports-are-their-makers',
+    description: "an export's metadata is its maker's and the stewards'; its episodes are its maker's alone",
+    broken: (c, allowed) => allowed && ((action(c) === 'export.read' && !c.facts.own && !has(c.facts, 'steward')) || (action(c) === 'export.download' && !c.facts.own)),
   },
   {
     id: 'nothing-unreleased-leaves-its-subject',
@@ -130,19 +139,21 @@ export const PROMISES: readonly Promise_[] = [
   },
   {
     id: 'export-needs-an-active-grant',
-    description: "a de-identified read needs the caller's own grant on a dataset holding the episode, approved by someone else, not expired, not revoked",
+    description: "a de-identified read, or making an export, needs the caller's own grant (on a dataset holding the episode), approved by someone else, not expired, not revoked",
     broken: (c, allowed) => {
-      if (!allowed || action(c) !== 'episode.export') return false;
+      if (!allowed || !THROUGH_A_GRANT.includes(action(c))) return false;
       const g = c.facts.grant;
       return !g || !has(c.facts, 'researcher') || g.status !== 'approved' || g.expired || !g.requesterIsCaller || g.approverIsCaller || !g.datasetMatches;
     },
   },
   {
     id: 'active-grant-allows-export',
-    description: 'a researcher with an active grant can read the released episodes of its dataset (the policy is not deny-all)',
+    description: 'a researcher with an active grant can read the released episodes of its dataset, export them and download the export (the policy is not deny-all)',
     broken: (c, allowed) => {
       const g = c.facts.grant;
-      return !allowed && action(c) === 'episode.export' && has(c.facts, 'researcher') && c.facts.released === true && !!g && g.status === 'approved' && !g.expired && g.requesterIsCaller && !g.approverIsCaller && g.datasetMatches;
+      const active = !!g && g.status === 'approved' && !g.expired && g.requesterIsCaller && !g.approverIsCaller && g.datasetMatches;
+      if (allowed || !active || !has(c.facts, 'researcher')) return false;
+      return (action(c) === 'episode.export' && c.facts.released === true) || action(c) === 'export.create' || (action(c) === 'export.download' && c.facts.own);
     },
   },
   {
@@ -318,6 +329,8 @@ function variants(a: Action, caller: PrincipalRef): Variant[] {
     case 'dataset.list':
     case 'grant.list':
     case 'breakglass.list':
+    case 'export.list':
+    case 'export.revocations':
     case 'audit.read':
     case 'audit.checkpoint':
       return [{ resource: { type: 'Server' }, facts: { own: false, relation: 'the server' } }];
@@ -417,6 +430,20 @@ function variants(a: Action, caller: PrincipalRef): Variant[] {
           })),
         ),
       ).concat([{ resource: episode(OTHER, true, ['dst_granted']), facts: { own: false, relation: 'released episode in a dataset; no grant', released: true } }]);
+    case 'export.create':
+      return grantVariants().map(({ label, grant, facts }) => ({ resource: grant, facts: { own: facts.requesterIsCaller, relation: label, grant: facts } }));
+    case 'export.download':
+      // An export is always read through its own grant, and its maker is the grant's requester.
+      return grantVariants().map(({ label, grant, facts }) => ({
+        resource: { type: 'Export', id: 'exp_x', requester: grant.requester, grant: grant.id },
+        facts: { own: facts.requesterIsCaller, relation: `export of ${label}`, grant: facts },
+        ...grantContext(grant),
+      }));
+    case 'export.read':
+      return [P, RESEARCHER2].map((requester) => ({
+        resource: { type: 'Export', id: 'exp_x', requester, grant: 'grt_g' },
+        facts: { own: requester === P, relation: requester === P ? 'own export' : "another's export" },
+      }));
     case 'breakglass.approve':
       return approvalVariants().map(({ label, bg, facts }) => ({ resource: bg, facts: { own: false, relation: label, breakGlass: facts } }));
     case 'breakglass.read':

@@ -19,6 +19,7 @@ export const CheckpointView = z
     size: z.number().int(),
     root: Base64Hash,
     verifierKey: z.string().describe('C2SP verifier key of the signature: <origin>+<key id>+<base64 key>'),
+    revocationsVerifierKey: z.string().describe("C2SP verifier key of the revocation feed's checkpoints (GET /v1/exports/revocations), to publish for researchers"),
   })
   .strict();
 
@@ -62,7 +63,7 @@ export function auditRoutes(app: App, deps: RouteDeps): void {
 
   const view = (note: string) => {
     const lines = note.split('\n');
-    return { checkpoint: note, origin: audit().origin, size: Number(lines[1]), root: lines[2] ?? '', verifierKey: audit().verifierKey };
+    return { checkpoint: note, origin: audit().origin, size: Number(lines[1]), root: lines[2] ?? '', verifierKey: audit().verifierKey, revocationsVerifierKey: deps.lockstep.revocations.verifierKey };
   };
 
   app.get(

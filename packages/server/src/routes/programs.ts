@@ -4,7 +4,7 @@ import type { App, RouteDeps } from '../http/types.ts';
 import { acceptConsent, consentState, withdrawConsent } from '../domain/consent.ts';
 import { MAX_IDLE_GAP_MS, MIN_IDLE_GAP_MS } from '../domain/episodes.ts';
 import { ProgramId } from '../domain/ids.ts';
-import { createProgram, loadProgram, updateNotice } from '../domain/programs.ts';
+import { MAX_EXPORT_SITES, createProgram, loadProgram, updateExportSettings, updateNotice } from '../domain/programs.ts';
 import { Modality, Purpose } from '../domain/purposes.ts';
 import type { ConsentRecord, ProgramRecord } from '../store/types.ts';
 import { bearer, errors } from './shapes.ts';
@@ -23,6 +23,8 @@ export const ProgramView = z
     retentionDays: z.number().int(),
     idleGapMs: z.number().int().describe('sessions are cut into episodes at idle gaps longer than this'),
     notice: z.object({ version: z.number().int(), text: z.string(), updatedAt: z.string() }).strict(),
+    exportSites: z.array(z.string()).describe('host names that exports may name; every other site appears as site-N.invalid'),
+    exportPageText: z.boolean().describe('page and window titles appear in exports as recorded; false: masked to their shape (Xxxx xx 99)'),
     createdAt: z.string(),
   })
   .strict();
@@ -34,8 +36,16 @@ const toProgramView = (p: ProgramRecord): z.infer<typeof ProgramView> => ({
   retentionDays: p.retentionDays,
   idleGapMs: p.idleGapMs,
   notice: { version: p.notice.version, text: p.notice.text, updatedAt: iso(p.notice.updatedAt) },
+  exportSites: p.exportSites,
+  exportPageText: p.exportPageText,
   createdAt: iso(p.createdAt),
 });
+
+const ExportSites = z
+  .array(z.string().min(1).max(253))
+  .max(MAX_EXPORT_SITES)
+  .describe('host names (docs.example.com: no scheme, port, path, wildcard or IP address) whose names may appear in exports; default none');
+const ExportPageText = z.boolean().describe('let page and window titles appear in exports as recorded; default false (masked to their shape)');
 
 const CreateProgramBody = z
   .object({
@@ -45,6 +55,8 @@ const CreateProgramBody = z
     retentionDays: z.number().int().min(1).max(3650),
     idleGapMs: z.number().int().min(MIN_IDLE_GAP_MS).max(MAX_IDLE_GAP_MS).optional(),
     notice: z.string().min(1).max(20_000).describe('the consent notice subjects accept (version 1)'),
+    exportSites: ExportSites.optional(),
+    exportPageText: ExportPageText.optional(),
   })
   .strict();
 
@@ -124,6 +136,33 @@ export function programRoutes(app: App, deps: RouteDeps): void {
       const program = await loadProgram(lockstep, request.params.id);
       await authorize(deps, request, { type: 'Program', id: program.id, purposes: program.purposes });
       return toProgramView(await updateNotice(lockstep, program.id, request.body.text));
+    },
+  );
+
+  app.put(
+    '/v1/programs/:id/export',
+    {
+      config: { action: 'program.update' },
+      schema: {
+        summary: 'Set what exports of the program may show: site names, page text (admin)',
+        description:
+          'Fields left out keep their value. Exports made earlier keep the settings they were made with where those are stricter: tightening applies to every download at once, loosening only to exports made afterwards. ' +
+          'An entry that is not a bare host name (or is an IP address) is refused with 400 naming it, and nothing changes.',
+        tags: ['programs'],
+        security: bearer,
+        params: ProgramParams,
+        body: z
+          .object({ exportSites: ExportSites.optional(), exportPageText: ExportPageText.optional() })
+          .strict()
+          .refine((b) => b.exportSites !== undefined || b.exportPageText !== undefined, { message: 'give exportSites, exportPageText or both', path: ['exportSites'] }),
+        response: { 200: ProgramView, ...errors(400, 401, 403, 404) },
+      },
+    },
+    async (request) => {
+      const program = await loadProgram(lockstep, request.params.id);
+      await authorize(deps, request, { type: 'Program', id: program.id, purposes: program.purposes });
+      const { exportSites, exportPageText } = request.body;
+      return toProgramView(await updateExportSettings(lockstep, program.id, { ...(exportSites ? { exportSites } : {}), ...(exportPageText !== undefined ? { exportPageText } : {}) }));
     },
   );
 

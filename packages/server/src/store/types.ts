@@ -275,8 +275,17 @@ export interface ProgramRecord {
   /** Sessions are cut into episodes at gaps between events longer than this. */
   idleGapMs: number;
   notice: ConsentNotice;
+  /** Host names whose names may appear in exports (every other site is aliased); normalised, lower case. */
+  exportSites: string[];
+  /** Page and window titles appear in exports as they were recorded; false masks them to their shape. */
+  exportPageText: boolean;
   createdBy: string;
   createdAt: number;
+}
+
+export interface ExportSettings {
+  exportSites: string[];
+  exportPageText: boolean;
 }
 
 export interface ConsentRecord {
@@ -295,6 +304,8 @@ export interface ProgramStore {
   list(): Promise<ProgramRecord[]>;
   /** Replaces the notice (a new version); false if unknown. */
   setNotice(id: string, notice: ConsentNotice): Promise<boolean>;
+  /** Replaces what exports of the program may show; false if unknown. */
+  setExportSettings(id: string, settings: ExportSettings): Promise<boolean>;
 }
 
 export interface ConsentStore {
@@ -331,8 +342,12 @@ export interface EpisodeStore {
   setLabel(id: string, label: string | null): Promise<boolean>;
   /** Marks an open episode released, storing its sealed copy; false unless it was open. */
   release(id: string, now: number, content: { nonce: Uint8Array; ciphertext: Uint8Array }): Promise<boolean>;
-  /** Marks the episode deleted and removes its sealed copy and dataset memberships. */
-  remove(id: string, now: number): Promise<boolean>;
+  /**
+   * Marks the episode deleted and removes its sealed copy and dataset memberships. If it was
+   * released, every export manifest holding it gets an entry on the revocation feed, with
+   * `reason`, in the same transaction.
+   */
+  remove(id: string, now: number, reason?: RevocationReason): Promise<boolean>;
   content(id: string): Promise<{ nonce: Uint8Array; ciphertext: Uint8Array } | undefined>;
   /** Released episodes of a program, oldest release first. */
   releasedIn(programId: string, before: number): Promise<EpisodeRecord[]>;
@@ -410,7 +425,77 @@ export interface BreakGlassStore {
   update(expected: BreakGlassRecord, next: BreakGlassRecord): Promise<boolean>;
 }
 
+// ---- Exports and the revocation feed (issue 5) ----
+
+export interface ExportRecord {
+  id: string;
+  grantId: string;
+  requesterId: string;
+  createdAt: number;
+  /** The program's export settings when the export was made (downloads apply the stricter of these and the current ones). */
+  settings: ExportSettings;
+}
+
+/** One episode of an export: its id in the export (random, unrelated to the episode id) and the episode. */
+export interface ManifestRow {
+  exportId: string;
+  localId: string;
+  episodeId: string;
+}
+
+export interface ExportStore {
+  /**
+   * In one transaction: stores the export and a manifest row for each of `episodeIds` that is
+   * still released at that moment, with a local id from `newLocalId`. Returns the manifest, in
+   * local id order.
+   */
+  create(record: ExportRecord, episodeIds: readonly string[], newLocalId: () => string): Promise<ManifestRow[]>;
+  get(id: string): Promise<ExportRecord | undefined>;
+  /** Oldest first; only the requester's with `requesterId`. */
+  list(filter?: { requesterId?: string }): Promise<ExportRecord[]>;
+  /** The export's manifest, in local id order. */
+  manifest(id: string): Promise<ManifestRow[]>;
+  /** Manifest sizes of the given exports. */
+  counts(ids: readonly string[]): Promise<Map<string, number>>;
+}
+
+/** Why a copy must go: its subject deleted the episode (or was erased), or withdrew consent. */
+export type RevocationReason = 'deleted' | 'withdrawn';
+
+/** One entry of the revocation feed: leaf `index` of its Merkle tree. */
+export interface RevocationRecord {
+  index: number;
+  exportId: string;
+  localId: string;
+  reason: RevocationReason;
+  /** UTC day of the deletion, YYYY-MM-DD. */
+  day: string;
+}
+
+export interface StoredCheckpoint {
+  size: number;
+  root: Uint8Array;
+  note: string;
+}
+
+/** The revocation feed's entries, signed checkpoints and settings (lockstep.db). */
+export interface RevocationStore {
+  size(): Promise<number>;
+  /** Entries with from ≤ index < to, in index order. */
+  range(from: number, to: number): Promise<RevocationRecord[]>;
+  /** Entries with from ≤ index < to of the exports of `requesterId`, in index order, at most `limit`. */
+  rangeOf(requesterId: string, from: number, to: number, limit: number): Promise<RevocationRecord[]>;
+  latestCheckpoint(): Promise<StoredCheckpoint | undefined>;
+  /** Stores a checkpoint; with `verifier`, records it as the feed's key unless one is recorded already. */
+  putCheckpoint(checkpoint: StoredCheckpoint, now: number, verifier: string): Promise<void>;
+  getMeta(key: string): Promise<string | undefined>;
+  /** Sets the value unless one is set; returns the value that is set. */
+  initMeta(key: string, value: string): Promise<string>;
+}
+
 export interface Store {
+  readonly exports: ExportStore;
+  readonly revocations: RevocationStore;
   readonly programs: ProgramStore;
   readonly consents: ConsentStore;
   readonly episodes: EpisodeStore;

@@ -25,7 +25,9 @@ export class Api {
     if (payload !== undefined) headers['content-type'] = 'application/json';
     const res = await fetch(this.url + path, { method, headers, body: payload });
     const text = await res.text();
-    return { status: res.status, body: (text ? JSON.parse(text) : null) as T };
+    // A download (application/x-ndjson) is several JSON documents: its text is the body.
+    const lines = (res.headers.get('content-type') ?? '').startsWith('application/x-ndjson');
+    return { status: res.status, body: (text ? (lines ? text : JSON.parse(text)) : null) as T };
   }
 }
 

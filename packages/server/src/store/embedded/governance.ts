@@ -13,6 +13,7 @@ import type {
   GrantStore,
   ProgramRecord,
   ProgramStore,
+  RevocationReason,
   Span,
 } from '../types.ts';
 import { type Db, checkpoint } from './sqlite.ts';
@@ -29,6 +30,8 @@ interface ProgramRow {
   notice_version: number;
   notice_text: string;
   notice_updated_at: number;
+  export_sites: string;
+  export_page_text: number;
   created_by: string;
   created_at: number;
 }
@@ -40,6 +43,8 @@ const toProgram = (r: ProgramRow): ProgramRecord => ({
   retentionDays: r.retention_days,
   idleGapMs: r.idle_gap_ms,
   notice: { version: r.notice_version, text: r.notice_text, updatedAt: r.notice_updated_at },
+  exportSites: JSON.parse(r.export_sites) as string[],
+  exportPageText: r.export_page_text === 1,
   createdBy: r.created_by,
   createdAt: r.created_at,
 });
@@ -163,12 +168,13 @@ export function governanceStores(db: Db): {
 } {
   const q = {
     insertProgram: db.prepare(
-      `INSERT INTO programs (id, name, purposes, modalities, retention_days, idle_gap_ms, notice_version, notice_text, notice_updated_at, created_by, created_at)
-       VALUES (@id, @name, @purposes, @modalities, @retention_days, @idle_gap_ms, @notice_version, @notice_text, @notice_updated_at, @created_by, @created_at)`,
+      `INSERT INTO programs (id, name, purposes, modalities, retention_days, idle_gap_ms, notice_version, notice_text, notice_updated_at, export_sites, export_page_text, created_by, created_at)
+       VALUES (@id, @name, @purposes, @modalities, @retention_days, @idle_gap_ms, @notice_version, @notice_text, @notice_updated_at, @export_sites, @export_page_text, @created_by, @created_at)`,
     ),
     getProgram: db.prepare<[string], ProgramRow>('SELECT * FROM programs WHERE id = ?'),
     listPrograms: db.prepare<[], ProgramRow>('SELECT * FROM programs ORDER BY created_at, id'),
     setNotice: db.prepare<[number, string, number, string]>('UPDATE programs SET notice_version = ?, notice_text = ?, notice_updated_at = ? WHERE id = ?'),
+    setExportSettings: db.prepare<[string, number, string]>('UPDATE programs SET export_sites = ?, export_page_text = ? WHERE id = ?'),
     getConsent: db.prepare<[string, string], ConsentRow>('SELECT * FROM consents WHERE subject_id = ? AND program_id = ?'),
     consentsOf: db.prepare<[string], ConsentRow>('SELECT * FROM consents WHERE subject_id = ? ORDER BY program_id'),
     putConsent: db.prepare<[string, string, number, number, number | null, number]>(
@@ -189,7 +195,8 @@ export function governanceStores(db: Db): {
     setLabel: db.prepare<[string | null, string]>(`UPDATE episodes SET label = ? WHERE id = ? AND status = 'open'`),
     release: db.prepare<[number, string]>(`UPDATE episodes SET status = 'released', released_at = ? WHERE id = ? AND status = 'open'`),
     insertContent: db.prepare<[string, Uint8Array, Uint8Array]>('INSERT INTO episode_content (episode_id, nonce, ciphertext) VALUES (?, ?, ?)'),
-    remove: db.prepare<[number, string]>(`UPDATE episodes SET status = 'deleted', deleted_at = ?, label = NULL WHERE id = ? AND status != 'deleted'`),
+    // The revoke_exported_copies trigger reads deleted_reason (see migrations.ts).
+    remove: db.prepare<[number, RevocationReason, string]>(`UPDATE episodes SET status = 'deleted', deleted_at = ?, deleted_reason = ?, label = NULL WHERE id = ? AND status != 'deleted'`),
     deleteContent: db.prepare<[string]>('DELETE FROM episode_content WHERE episode_id = ?'),
     deleteMembership: db.prepare<[string]>('DELETE FROM dataset_episodes WHERE episode_id = ?'),
     content: db.prepare<[string], { nonce: Buffer; ciphertext: Buffer }>('SELECT nonce, ciphertext FROM episode_content WHERE episode_id = ?'),
@@ -251,8 +258,8 @@ export function governanceStores(db: Db): {
     q.insertContent.run(id, content.nonce, content.ciphertext);
     return true;
   });
-  const remove = db.transaction((id: string, now: number) => {
-    const changed = q.remove.run(now, id).changes > 0;
+  const remove = db.transaction((id: string, now: number, reason: RevocationReason) => {
+    const changed = q.remove.run(now, reason, id).changes > 0;
     q.deleteContent.run(id);
     q.deleteMembership.run(id);
     return changed;
@@ -282,6 +289,8 @@ export function governanceStores(db: Db): {
           notice_version: p.notice.version,
           notice_text: p.notice.text,
           notice_updated_at: p.notice.updatedAt,
+          export_sites: JSON.stringify(p.exportSites),
+          export_page_text: p.exportPageText ? 1 : 0,
           created_by: p.createdBy,
           created_at: p.createdAt,
         });
@@ -295,6 +304,9 @@ export function governanceStores(db: Db): {
       },
       async setNotice(id, notice) {
         return q.setNotice.run(notice.version, notice.text, notice.updatedAt, id).changes > 0;
+      },
+      async setExportSettings(id, settings) {
+        return q.setExportSettings.run(JSON.stringify(settings.exportSites), settings.exportPageText ? 1 : 0, id).changes > 0;
       },
     },
     consents: {
@@ -329,8 +341,8 @@ export function governanceStores(db: Db): {
       async release(id, now, content) {
         return release.immediate(id, now, content);
       },
-      async remove(id, now) {
-        const changed = remove.immediate(id, now);
+      async remove(id, now, reason = 'deleted') {
+        const changed = remove.immediate(id, now, reason);
         checkpoint(db);
         return changed;
       },

@@ -2,6 +2,7 @@ import type { Store } from '../types.ts';
 import { accountStores } from './accounts.ts';
 import { governanceStores } from './governance.ts';
 import { type DataDirPaths, prepareDataDir } from './data-dir.ts';
+import { exportStores } from './exports.ts';
 import { SqliteKeyStore } from './key-store.ts';
 import { CONTENT_MIGRATIONS, KEYRING_MIGRATIONS } from './migrations.ts';
 import { lockDataDir } from './lock.ts';
@@ -39,6 +40,7 @@ export async function openEmbeddedStore(dataDir: string): Promise<EmbeddedStore>
     ...accountStores(db),
     ...sessionStores(db),
     ...governanceStores(db),
+    ...exportStores(db),
     keys,
     async compact() {
       checkpoint(db);

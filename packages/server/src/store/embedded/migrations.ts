@@ -195,6 +195,69 @@ export const CONTENT_MIGRATIONS: readonly string[] = [
     duration_ms INTEGER NOT NULL
   ) STRICT;
   `,
+  // De-identified exports and revocation that reaches the copies (issue 5): what a program lets
+  // exports show; exports and their manifests (a random local id per episode); the revocation
+  // feed (an RFC 6962 Merkle log whose leaves are computed from these rows) with its signed
+  // checkpoints. The trigger is what makes revocation complete: whichever statement turns a
+  // released episode into a deleted one (deleting it, withdrawing consent, erasing its subject,
+  // or any path added later), every manifest row holding it gets its entry in that same
+  // transaction, so a copy can never outlive its episode unannounced.
+  `
+  ALTER TABLE programs ADD COLUMN export_sites TEXT NOT NULL DEFAULT '[]';
+  ALTER TABLE programs ADD COLUMN export_page_text INTEGER NOT NULL DEFAULT 0 CHECK (export_page_text IN (0, 1));
+  ALTER TABLE episodes ADD COLUMN deleted_reason TEXT CHECK (deleted_reason IN ('deleted', 'withdrawn'));
+
+  CREATE TABLE exports (
+    id TEXT PRIMARY KEY,
+    grant_id TEXT NOT NULL REFERENCES grants (id),
+    requester_id TEXT NOT NULL REFERENCES users (id),
+    created_at INTEGER NOT NULL,
+    export_sites TEXT NOT NULL,
+    export_page_text INTEGER NOT NULL CHECK (export_page_text IN (0, 1))
+  ) STRICT;
+  CREATE INDEX exports_by_requester ON exports (requester_id, created_at);
+
+  CREATE TABLE export_episodes (
+    export_id TEXT NOT NULL REFERENCES exports (id),
+    local_id TEXT NOT NULL,
+    episode_id TEXT NOT NULL REFERENCES episodes (id),
+    PRIMARY KEY (export_id, local_id),
+    UNIQUE (export_id, episode_id)
+  ) STRICT;
+  CREATE INDEX export_episodes_by_episode ON export_episodes (episode_id);
+
+  -- seq is 1-based and dense (rows are never deleted); the Merkle leaf index is seq - 1.
+  CREATE TABLE revocations (
+    seq INTEGER PRIMARY KEY,
+    export_id TEXT NOT NULL REFERENCES exports (id),
+    local_id TEXT NOT NULL,
+    reason TEXT NOT NULL CHECK (reason IN ('deleted', 'withdrawn')),
+    day TEXT NOT NULL
+  ) STRICT;
+  CREATE INDEX revocations_by_export ON revocations (export_id, seq);
+
+  CREATE TABLE revocation_checkpoints (
+    size INTEGER PRIMARY KEY,
+    root BLOB NOT NULL,
+    note TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+  ) STRICT;
+
+  CREATE TABLE revocation_meta (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+  ) STRICT;
+
+  CREATE TRIGGER revoke_exported_copies AFTER UPDATE OF status ON episodes
+  WHEN old.status = 'released' AND new.status = 'deleted'
+  BEGIN
+    INSERT INTO revocations (export_id, local_id, reason, day)
+      SELECT m.export_id, m.local_id, coalesce(new.deleted_reason, 'deleted'), strftime('%Y-%m-%d', coalesce(new.deleted_at, 0) / 1000, 'unixepoch')
+      FROM export_episodes m JOIN exports x ON x.id = m.export_id
+      WHERE m.episode_id = new.id
+      ORDER BY x.created_at, m.export_id;
+  END;
+  `,
 ];
 
 /** Schema of keys/keyring.db: wrapped keys only. */

@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AppendBatch, DeviceRecord, UserRecord } from '../types.ts';
 import { type EmbeddedStore, openEmbeddedStore } from './index.ts';
+import { CONTENT_MIGRATIONS } from './migrations.ts';
+import { openDatabase } from './sqlite.ts';
 
 let dir: string;
 let store: EmbeddedStore;
@@ -148,5 +150,25 @@ describe('embedded store', () => {
     expect(await keys.deleteSubjectKeys('usr_a')).toEqual({ subject: true, sessions: 1 });
     expect(await keys.listSessionKeys()).toEqual([{ sessionId: 'ses_3', subjectId: 'usr_b' }]);
     expect(await keys.listSubjectKeys()).toEqual([]);
+  });
+});
+
+describe('the schema migration for exports (issue 5)', () => {
+  it('upgrades a store made before it: programs get the strictest export settings, and nothing else changes', async () => {
+    const path = join(dir, 'old.db');
+    const old = openDatabase(path, CONTENT_MIGRATIONS.slice(0, 3));
+    old.prepare(
+      `INSERT INTO programs (id, name, purposes, modalities, retention_days, idle_gap_ms, notice_version, notice_text, notice_updated_at, created_by, created_at)
+       VALUES ('prg_00000000000000000001', 'before', '["evaluation"]', '["input"]', 30, 60000, 1, 'n', 1, 'usr_admin', 1)`,
+    ).run();
+    old.close();
+    const upgraded = openDatabase(path, CONTENT_MIGRATIONS);
+    try {
+      expect(upgraded.pragma('user_version', { simple: true })).toBe(CONTENT_MIGRATIONS.length);
+      expect(upgraded.prepare('SELECT name, export_sites, export_page_text FROM programs').all()).toEqual([{ name: 'before', export_sites: '[]', export_page_text: 0 }]);
+      expect(upgraded.prepare('SELECT count(*) AS n FROM revocations').get()).toEqual({ n: 0 });
+    } finally {
+      upgraded.close();
+    }
   });
 });
