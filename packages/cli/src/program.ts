@@ -15,12 +15,14 @@ import { register as datasets } from './commands/datasets.ts';
 import { register as grants } from './commands/grants.ts';
 import { register as breakGlass } from './commands/break-glass.ts';
 import { register as access } from './commands/access.ts';
+import { register as exportCmd } from './commands/export.ts';
+import { register as replay } from './commands/replay.ts';
 
 export function program(): Command {
   const cmd = new Command('lockstep')
     .description('Consent-first capture of expert computer-use trajectories.')
     .showHelpAfterError()
     .configureHelp({ showGlobalOptions: true });
-  for (const add of [up, demo, enroll, users, programs, consent, record, sessions, episodes, datasets, grants, breakGlass, access, policy, audit, redact]) add(cmd);
+  for (const add of [up, demo, enroll, users, programs, consent, record, sessions, episodes, datasets, grants, exportCmd, replay, breakGlass, access, policy, audit, redact]) add(cmd);
   return cmd;
 }
