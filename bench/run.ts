@@ -21,6 +21,7 @@ const BENCHES: Record<string, () => Promise<BenchResult>> = {
   redact: async () => (await import('./redact.ts')).run(),
   audit: async () => (await import('./audit.ts')).run(),
   keystroke: async () => (await import('./keystroke.ts')).run(),
+  export: async () => (await import('./export.ts')).run(),
 };
 
 const wanted = process.argv.slice(2);
