@@ -163,5 +163,10 @@ describe('lockstep demo', () => {
     expect(r.stdout).toContain('the API key typed into the message: masked on the device before upload');
     expect(r.stdout).toMatch(/Deploy key: xxx_Xx9xX9xXx9Xx9Xx9Xx9Xx9Xx9Xx9Xx9Xx9Xx/);
     expect(r.stdout).toMatch(/usr_\S+ \(admin\)\s+session\.read\s+DENIED/);
+    // The researcher's export: de-identified, and on the subject's access view.
+    expect(r.stdout).toMatch(/1 episode, \d+ steps →/);
+    expect(r.stdout).toContain("the subject's id in the export: absent; the password: absent");
+    expect(r.stdout).toMatch(/type "ada\.lovelace" into textbox "User name"/);
+    expect(r.stdout).toMatch(/usr_\S+ \(researcher\)\s+export\.download\s+allowed/);
   });
 });

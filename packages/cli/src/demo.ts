@@ -8,6 +8,9 @@ import { ApiRequestError, createClient } from './client.ts';
 import { eventsTable, sessionsTable, type SessionSummary } from './format.ts';
 import { provision } from './provision.ts';
 import { recordWeb } from './record-web.ts';
+import { runExport } from './export/run.ts';
+import { describeActions, parseJsonl } from '@lockstep/trajectory';
+import { readFile } from 'node:fs/promises';
 
 export interface DemoOptions {
   data?: string;
@@ -26,6 +29,8 @@ export interface DemoResult {
   adminStatus: number;
   /** The admin's refused read, as the subject's access view shows it. */
   adminAttemptShown: boolean;
+  /** The researcher's export of the released episode. */
+  exported: { episodes: number; steps: number; files: string[]; subjectIdFound: boolean; passwordFound: boolean };
 }
 
 const DEMO_PASSWORD = 'demo-Pa55word!xyzzy';
@@ -43,6 +48,7 @@ export async function runDemo(opts: DemoOptions = {}): Promise<DemoResult> {
   const logFile = join(dataDir, 'server.log');
   const server = await startServer({ dataDir, port: 0, logStream: createWriteStream(logFile, { flags: 'a' }) });
   const samples = await serveSamples();
+  let exportDir: string | null = null;
   try {
     out(`1. Embedded server on ${server.url}, data in ${dataDir}\n`);
     const { admin, subject, device } = await provision(server.url, server.bootstrapCode, 'demo subject');
@@ -75,6 +81,47 @@ export async function runDemo(opts: DemoOptions = {}): Promise<DemoResult> {
     const read = await me.get<{ session: SessionSummary; events: CaptureEvent[] }>(`/v1/sessions/${recording.session}`);
     out(`5. The subject reads the session back:\n${eventsTable(read.events)}\n`);
 
+    // The subject releases the episode; a researcher exports it through a grant a steward approved.
+    const { episodes } = await me.get<{ episodes: Array<{ id: string }> }>('/v1/episodes');
+    for (const e of episodes) {
+      await me.put(`/v1/episodes/${e.id}/task`, { task: 'Sign up and leave a message' });
+      await me.post(`/v1/episodes/${e.id}/release`);
+    }
+    const anon = createClient(server.url);
+    const people: Record<string, string> = {};
+    for (const role of ['researcher', 'steward']) {
+      const u = await adminClient.post<{ user: { id: string }; enrollmentCode: string }>('/v1/users', { roles: [role], label: `demo ${role}` });
+      people[role] = (await anon.post<{ token: string }>('/v1/enroll', { code: u.enrollmentCode })).token;
+    }
+    const researcher = createClient(server.url, people.researcher);
+    const program = (await adminClient.get<{ programs: Array<{ id: string }> }>('/v1/programs')).programs[0]!.id;
+    const dataset = await researcher.post<{ id: string }>('/v1/datasets', { program, name: 'demo sign-ups' });
+    const grant = await researcher.post<{ id: string }>('/v1/grants', { dataset: dataset.id, purpose: 'agent-training', expiresAt: new Date(Date.now() + 7 * 86_400_000).toISOString() });
+    await createClient(server.url, people.steward).post(`/v1/grants/${grant.id}/approve`);
+    // Outside the data directory: an export is plaintext training data, held by the researcher.
+    const exportTo = mkdtempSync(join(tmpdir(), 'lockstep-demo-export-'));
+    exportDir = exportTo;
+    const summary = await runExport({ client: researcher, grant: grant.id, out: exportTo, formats: ['jsonl', 'parquet', 'chat', 'playwright'], chatShapes: ['anthropic', 'openai'] });
+    const exportedText = (await Promise.all(summary.manifest.files.map((f) => readFile(join(exportTo, f.path), 'latin1')))).join('\n');
+    const exported = {
+      episodes: summary.card.episodes,
+      steps: summary.card.steps,
+      files: summary.manifest.files.map((f) => f.path),
+      subjectIdFound: exportedText.includes(subject.id),
+      passwordFound: exportedText.includes(DEMO_PASSWORD),
+    };
+    out(`6. The subject labels and releases the episode; a researcher exports it through a grant a steward approved:\n`);
+    out(`   ${exported.episodes} episode, ${exported.steps} steps → ${exportTo}\n   files: ${exported.files.join(', ')}\n`);
+    for await (const record of parseJsonl(await readFile(join(exportTo, 'episodes.jsonl'), 'utf8'))) {
+      out(`   task "${record.task ?? ''}", subject ${record.subject} (a pseudonym of this export only), sites ${record.apps.join(', ')}:\n`);
+      out(`${describeActions(record.steps.map((st) => st.action))
+        .trimEnd()
+        .split('\n')
+        .map((l) => `     ${l}`)
+        .join('\n')}\n`);
+    }
+    out(`   the subject's id in the export: ${exported.subjectIdFound ? 'FOUND' : 'absent'}; the password: ${exported.passwordFound ? 'FOUND' : 'absent'}\n\n`);
+
     let adminStatus = 0;
     try {
       await adminClient.get(`/v1/sessions/${recording.session}`);
@@ -93,7 +140,7 @@ export async function runDemo(opts: DemoOptions = {}): Promise<DemoResult> {
       ...(serialized.includes(DEMO_SECRET.slice(4)) ? ['events'] : []),
       ...findPlaintext(dataDir, [DEMO_SECRET, DEMO_SECRET.slice(4, 20)]).map((h) => h.file),
     ];
-    out('6. What the promises look like from outside:\n');
+    out('7. What the promises look like from outside:\n');
     out(`   admin reading the session: HTTP ${adminStatus} (admins configure, they do not read content)\n`);
     out(`   the password typed: ${passwordFound.length === 0 ? 'not in the events, not on disk, not in the log' : `FOUND in ${passwordFound.join(', ')}`}\n`);
     out(`   the message typed: readable by its owner, ${messageOnDisk ? 'FOUND in plaintext on disk' : 'not in plaintext anywhere in the data directory (encrypted under the subject\'s key)'}\n`);
@@ -106,16 +153,18 @@ export async function runDemo(opts: DemoOptions = {}): Promise<DemoResult> {
       const { entries } = await createClient(again.url, subject.token).get<{ entries: Array<{ time: string; actor: string; actorRoles: string[]; you: boolean; action: string; decision: string }> }>('/v1/me/access?limit=200');
       const others = entries.filter((e) => !e.you);
       adminAttemptShown = others.some((e) => e.actorRoles.includes('admin') && e.action === 'session.read' && e.decision === 'deny');
-      out(`\n7. The subject's access view (from the tamper-evident audit log): ${entries.length - others.length} accesses by them or their device, and by others:\n`);
+      out(`\n8. The subject's access view (from the tamper-evident audit log): ${entries.length - others.length} accesses by them or their device, and by others:\n`);
       for (const e of others) out(`   ${e.time}  ${e.actor} (${e.actorRoles.join(', ')})  ${e.action}  ${e.decision === 'deny' ? 'DENIED' : 'allowed'}\n`);
     } finally {
       await again.close();
     }
-    return { session: recording.session, events: read.events, passwordFound, messageOnDisk, secretFound, adminStatus, adminAttemptShown };
+    return { session: recording.session, events: read.events, passwordFound, messageOnDisk, secretFound, adminStatus, adminAttemptShown, exported };
   } finally {
     await samples.close();
     await server.close().catch(() => {});
-    if (!opts.data && !opts.keep) rmSync(dataDir, { recursive: true, force: true });
-    else out(`\nData kept in ${dataDir}\n`);
+    if (!opts.data && !opts.keep) {
+      rmSync(dataDir, { recursive: true, force: true });
+      if (exportDir) rmSync(exportDir, { recursive: true, force: true });
+    } else out(`\nData kept in ${dataDir}${exportDir ? `, the export in ${exportDir}` : ''}\n`);
   }
 }
