@@ -140,20 +140,25 @@ export interface ContentAccess {
  * route must then not answer with the content.
  */
 export async function recordContentAccess(deps: RouteDeps, request: FastifyRequest, access: ContentAccess): Promise<void> {
+  await record(deps, accessEntry(request, access, { decision: 'allow', policies: access.policies ?? [], kind: 'content-access' }));
+}
+
+/** The audit entry of one access by the caller to one person's data, under the route's action. */
+function accessEntry(request: FastifyRequest, access: ContentAccess, outcome: { decision: 'allow' | 'deny'; policies: string[]; kind: 'content-access' | 'decision'; detail?: Record<string, unknown> }) {
   const action = request.routeOptions.config.action;
   if (!action) throw new ApiFailure(500, 'internal', 'route declares no action');
-  await record(deps, {
+  return {
     ...actorOf(request.principal),
     action,
     resource: resourceName(access.resource),
     subject: access.subject,
     ...(access.purpose !== undefined ? { purpose: access.purpose } : {}),
     ...(access.grant !== undefined ? { grant: access.grant } : {}),
-    decision: 'allow',
-    policies: access.policies ?? [],
-    kind: 'content-access',
-    detail: { route: `${request.method} ${request.routeOptions.url ?? ''}`.slice(0, 200), ...access.detail },
-  });
+    decision: outcome.decision,
+    policies: outcome.policies,
+    kind: outcome.kind,
+    detail: { route: `${request.method} ${request.routeOptions.url ?? ''}`.slice(0, 200), ...outcome.detail, ...access.detail },
+  };
 }
 
 /**
@@ -164,26 +169,10 @@ export async function recordContentAccess(deps: RouteDeps, request: FastifyReque
  * was made about); they decide nothing themselves. Throws 503 if they cannot all be written.
  */
 export async function recordDecisionFor(deps: RouteDeps, request: FastifyRequest, decision: Decision, decidedOn: ResourceRef, each: ReadonlyArray<Omit<ContentAccess, 'policies'>>): Promise<void> {
-  const action = request.routeOptions.config.action;
-  if (!action) throw new ApiFailure(500, 'internal', 'route declares no action');
-  const route = `${request.method} ${request.routeOptions.url ?? ''}`.slice(0, 200);
+  const outcome = { decision: decision.allowed ? ('allow' as const) : ('deny' as const), policies: decision.reasons, kind: 'decision' as const, detail: { decidedOn: resourceName(decidedOn) } };
+  const entries = each.map((access) => accessEntry(request, access, outcome));
   // Appended together: the log writes them in one group (one fsync).
-  await Promise.all(
-    each.map((access) =>
-      record(deps, {
-        ...actorOf(request.principal),
-        action,
-        resource: resourceName(access.resource),
-        subject: access.subject,
-        ...(access.purpose !== undefined ? { purpose: access.purpose } : {}),
-        ...(access.grant !== undefined ? { grant: access.grant } : {}),
-        decision: decision.allowed ? 'allow' : 'deny',
-        policies: decision.reasons,
-        kind: 'decision',
-        detail: { route, decidedOn: resourceName(decidedOn), ...access.detail },
-      }),
-    ),
-  );
+  await Promise.all(entries.map((entry) => record(deps, entry)));
 }
 
 /** The caller, who must be authenticated (every non-public route is). */
