@@ -140,6 +140,9 @@ export const KeyEvent = z
   .strict();
 export type KeyEvent = z.infer<typeof KeyEvent>;
 
+/** The `inputType` of an input event that reports a value the page set without a DOM event (see InputEvent). */
+export const SYNC_INPUT_TYPE = 'sync';
+
 export const InputEvent = z
   .object({
     ...base,
@@ -148,7 +151,13 @@ export const InputEvent = z
     value: z.string().max(1_000_000).optional(),
     /** For checkboxes and radio buttons. */
     checked: z.boolean().optional(),
-    /** DOM InputEvent.inputType (insertText, deleteContentBackward, insertFromPaste…), when known. */
+    /**
+     * DOM InputEvent.inputType (insertText, deleteContentBackward, insertFromPaste…), when known.
+     * `sync` is the recorder's own: no DOM event, but the field's value differed from the last
+     * one recorded when it lost focus or the recording paused, stopped or was flushed (the page's
+     * script set it: a field cleared after Enter, a form reset). It is page state, not something
+     * the person did; its value is redacted like any other.
+     */
     inputType: z.string().max(64).optional(),
     masked: z.literal(true).optional(),
     /** Spans of `value` masked on the device (sorted, not overlapping); absent when nothing was. */

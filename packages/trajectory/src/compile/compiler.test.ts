@@ -221,6 +221,33 @@ describe('typing', () => {
   });
 });
 
+describe('sync input events (values the page set)', () => {
+  it('create no action: not typing, not the consequence of the click just made', () => {
+    // Enter adds an item and the page clears the field; the next click moves focus out of it,
+    // and the recorder reports the cleared value just before the blur (same time).
+    const plain = session().click(20, 20, FIELD).type('ab').key('Enter').keyup('Enter').idle(300).down(300, 20).focus('blur', FIELD).up(300, 20).ev('click', 300, 20);
+    expect(plain.text()).toBe('navigate load / "App" (initial)\nclick textbox #f\ntype "ab" into textbox #f\nkey enter\nclick button #b\n');
+    const blur = plain.events.findIndex((e) => e.type === 'focus' && e.kind === 'blur');
+    const sync = { seq: 0, t: plain.events[blur]!.t, type: 'input', value: '', inputType: 'sync', target: FIELD } as CaptureEvent;
+    const synced = [...plain.events.slice(0, blur), sync, ...plain.events.slice(blur)].map((e, i) => ({ ...e, seq: i }));
+    // Exactly the same actions, once seq numbers after the sync event are shifted back.
+    const back = (n: number): number => (n > blur ? n - 1 : n);
+    const unshift = (a: Action): Action => ({ ...a, seq: { from: back(a.seq.from), to: back(a.seq.to) }, ...(a.observation ? { observation: { ...a.observation, seq: back(a.observation.seq) } } : {}) });
+    expect(compile(synced).map(unshift)).toEqual(plain.compile());
+    // Right after a click, with no key: still nothing (a page's own change is not the click's).
+    expect(session().click(20, 20, BTN).input('cleared by script', FIELD, { inputType: 'sync' }).text()).toBe('navigate load / "App" (initial)\nclick button #b\n');
+    // Masked: nothing either.
+    expect(session().click(20, 20, BTN).idle(2000).input(undefined, FIELD, { inputType: 'sync' }).text()).toBe('navigate load / "App" (initial)\nclick button #b\n');
+  });
+
+  it('are the prior of typing that follows, and end typing still open in the field', () => {
+    const s = session().click(20, 20, FIELD).type('ab').input('ab!', FIELD, { inputType: 'sync' }).idle(500).type('c', FIELD, 'ab!');
+    const actions = s.compile();
+    expect(s.text()).toBe('navigate load / "App" (initial)\nclick textbox #f\ntype "ab" into textbox #f\ntype "ab!c" (was "ab!") into textbox #f\n');
+    expect(actions[3]).toMatchObject({ kind: 'type', text: 'ab!c', prior: 'ab!' });
+  });
+});
+
 describe('scrolls, navigation and waits', () => {
   it('merges a burst of wheel events in one direction, splits on a change of direction or place', () => {
     const s = session().wheel(100).wheel(100).wheel(100).wheel(-50).idle(100).wheel(100, 500, 300);

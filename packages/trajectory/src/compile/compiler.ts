@@ -3,6 +3,7 @@
 // still open. Memory is bounded by what is open at once (one press, one field, one scroll…), not
 // by the session's length. The rules are listed in packages/trajectory/README.md.
 import type { CaptureEvent, InputEvent, KeyEvent, NavigationEvent, PointerEvent, Redaction, Target, WheelEvent } from '@lockstep/schema';
+import { SYNC_INPUT_TYPE } from '@lockstep/schema';
 import type { Action, ActionOf, Observation, Point, Screen } from '../actions.ts';
 import { isCaretKey, isChord, isModifierKey, keyName, modifierNames } from './keys.ts';
 import { simplifyPath } from './simplify.ts';
@@ -179,6 +180,12 @@ export class Compiler {
     if (e.type === 'pointer' && e.kind === 'move') {
       this.onMove(e);
       return [];
+    }
+    if (e.type === 'input' && e.inputType === SYNC_INPUT_TYPE) {
+      // Page state, not something the person did: it leaves timing, clicks, keys and
+      // observations as they are.
+      this.onSync(e);
+      return this.release(false);
     }
     if (this.page.known && e.t - this.lastT >= this.o.settleMs) this.settled = this.snapshot(this.lastSeq, this.lastT, true);
     // A modifier held through a click, a scroll or typing is that action's modifier, not a key press.
@@ -705,6 +712,19 @@ export class Compiler {
       seg.redactions = e.redactions;
       this.values.set(key, e.value);
     }
+  }
+
+  /**
+   * A value the page set without an input event (see SYNC_INPUT_TYPE): never typing and never
+   * a click's consequence. It ends typing still open in that field (the page changed the text
+   * under it) and is the `prior` of typing that follows.
+   */
+  private onSync(e: InputEvent): void {
+    if (!isTextInput(e)) return;
+    const key = targetKey(e.target);
+    if (this.segment?.key === key) this.closeSegment();
+    if (e.masked || e.value === undefined) this.values.delete(key);
+    else this.values.set(key, e.value);
   }
 
   private onSelect(e: InputEvent, k: PendingKey | null): void {

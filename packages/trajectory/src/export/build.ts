@@ -154,6 +154,8 @@ class FinalFields {
  * top of this file). `final` (web only) holds the last top-level URL and, for each field that got
  * an `input` event and is still on the page at the end (a new document drops the old one's
  * fields), its last recorded value, or `masked: true` for fields whose content is never read.
+ * A value the page's script set is recorded too, as an `input` event with `inputType: 'sync'`
+ * (a field cleared after Enter): the last one wins, like any other.
  */
 export function buildTrajectory(events: Iterable<CaptureEvent>, options: BuildOptions): TrajectoryRecord {
   const rewrite = options.url ?? unchanged;
