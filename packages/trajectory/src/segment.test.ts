@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { CaptureEvent } from '@lockstep/schema';
 import { compile } from './compile/compiler.ts';
-import { buildEpisodes, cutSession, labelEpisode, mergeAt, splitAt } from './segment.ts';
+import { Segmenter, buildEpisodes, cutSession, labelEpisode, mergeAt, splitAt } from './segment.ts';
 import { loadRecording } from './testing.ts';
 
 /** Several recordings played one after the other as one session, with gaps between them. */
@@ -50,5 +50,18 @@ describe('episodes', () => {
     expect(labelEpisode(first!, 'Sign up').label).toBe('Sign up');
     expect(() => labelEpisode(first!, '   ')).toThrow();
     expect(() => mergeAt(split, 1)).toThrow(RangeError);
+  });
+
+  it('carries on from a saved state as if it had seen the events before', async () => {
+    const events = await longSession(['signup-validation', 'editor-rename', 'board-move-card'], 200_000);
+    const whole = cutSession(events, { appOf: (url) => url.split('/')[3] ?? url });
+    for (const at of [1, 40, Math.floor(events.length / 2), events.length - 1]) {
+      const head = new Segmenter({ appOf: (url) => url.split('/')[3] ?? url });
+      const cuts = events.slice(0, at).flatMap((e) => head.push(e) ?? []);
+      const tail = new Segmenter({ appOf: (url) => url.split('/')[3] ?? url }, head.state);
+      cuts.push(...events.slice(at).flatMap((e) => tail.push(e) ?? []));
+      expect(cuts).toEqual(whole);
+    }
+    expect(new Segmenter().state).toEqual({ lastT: null, app: null, afterMarker: false });
   });
 });

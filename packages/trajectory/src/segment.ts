@@ -28,6 +28,19 @@ export const DEFAULT_SEGMENT_OPTIONS: Readonly<SegmentOptions> = Object.freeze({
   appOf: originOf,
 });
 
+/**
+ * Where a Segmenter stands after the events pushed so far: enough to carry on with the events
+ * that follow (`new Segmenter(options, state)`), e.g. in the next upload batch of a session.
+ */
+export interface SegmenterState {
+  /** Time of the last event pushed; null before the first (whose cut has reason `start`). */
+  lastT: number | null;
+  /** The app of the last top-level navigation; null before any. */
+  app: string | null;
+  /** A pause or stop marker came after the last other event: the next other event starts an episode. */
+  afterMarker: boolean;
+}
+
 /** Streaming cutter: push events in order; returns a cut when an episode starts at this event. */
 export class Segmenter {
   private readonly o: SegmentOptions;
@@ -35,8 +48,14 @@ export class Segmenter {
   private app: string | null = null;
   private afterMarker = false;
 
-  constructor(options: Partial<SegmentOptions> = {}) {
+  /** `state`: carry on from where another Segmenter stood (see `state`); default: a session's start. */
+  constructor(options: Partial<SegmentOptions> = {}, state?: SegmenterState) {
     this.o = { ...DEFAULT_SEGMENT_OPTIONS, ...options };
+    if (state) ({ lastT: this.lastT, app: this.app, afterMarker: this.afterMarker } = state);
+  }
+
+  get state(): SegmenterState {
+    return { lastT: this.lastT, app: this.app, afterMarker: this.afterMarker };
   }
 
   push(e: CaptureEvent): Cut | null {

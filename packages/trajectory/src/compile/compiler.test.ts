@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { CaptureEvent, Modifiers, Target } from '@lockstep/schema';
-import { compile } from './compiler.ts';
+import { Compiler, compile } from './compiler.ts';
 import { describeActions } from '../describe.ts';
 import type { Action } from '../actions.ts';
 
@@ -274,5 +274,25 @@ describe('scrolls, navigation and waits', () => {
     s.events.push({ seq: s.events.length, t: s.events.at(-1)!.t + 60_000, type: 'marker', kind: 'resume', reason: 'user' });
     s.idle(60_000).click(20, 20);
     expect(s.compile().map((a) => a.kind)).toEqual(['navigate', 'click', 'click']);
+  });
+});
+
+describe('a start state', () => {
+  it('seeds the page, viewport and scroll without an action, so that the first actions have an observation', () => {
+    const s = session().idle(2000).click(20, 20).idle(5000).wheel(120).idle(2000).click(30, 30);
+    const [, viewport, page] = s.events as [CaptureEvent, Extract<CaptureEvent, { type: 'viewport' }>, Extract<CaptureEvent, { type: 'navigation' }>];
+    const rest = s.events.slice(3);
+    const plain = compile(rest);
+    expect(plain[0]!.observation).toBeUndefined();
+    const c = new Compiler({}, { page, viewport });
+    const seeded = [...rest.flatMap((e) => c.push(e)), ...c.end()];
+    expect(seeded.map((a) => a.kind)).toEqual(['click', 'wait', 'scroll', 'click']);
+    expect(seeded[0]!.observation).toEqual({ kind: 'page', seq: page.seq, t: page.t, settled: true, url: 'https://app.test/', title: 'App', viewport: { width: 1000, height: 500, dpr: 2 }, scroll: { x: 0, y: 0 } });
+    // Pointer coordinates are normalised to the seeded viewport.
+    expect(seeded[0]!.kind === 'click' && seeded[0]!.point.nx).toBe(0.02);
+    // The next page load is not the initial one.
+    const d = new Compiler({}, { page });
+    const next = [...d.push({ seq: 10, t: 5000, type: 'navigation', kind: 'load', url: 'https://app.test/next', title: 'Next' }), ...d.end()];
+    expect(next).toMatchObject([{ kind: 'navigate', cause: 'direct', observation: { url: 'https://app.test/' } }]);
   });
 });

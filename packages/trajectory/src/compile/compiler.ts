@@ -2,7 +2,7 @@
 // in session order, get finished actions back in the order they started; end() closes whatever is
 // still open. Memory is bounded by what is open at once (one press, one field, one scroll…), not
 // by the session's length. The rules are listed in packages/trajectory/README.md.
-import type { CaptureEvent, InputEvent, KeyEvent, NavigationEvent, PointerEvent, Redaction, Target, WheelEvent } from '@lockstep/schema';
+import type { CaptureEvent, InputEvent, KeyEvent, NavigationEvent, PointerEvent, Redaction, Target, ViewportEvent, WheelEvent } from '@lockstep/schema';
 import { SYNC_INPUT_TYPE } from '@lockstep/schema';
 import type { Action, ActionOf, Observation, Point, Screen } from '../actions.ts';
 import { isCaretKey, isChord, isModifierKey, keyName, modifierNames } from './keys.ts';
@@ -48,6 +48,18 @@ export const DEFAULT_COMPILE_OPTIONS: Readonly<CompileOptions> = Object.freeze({
 });
 
 const DEFAULT_SCREEN: Screen = { width: 1280, height: 720, dpr: 1 };
+
+/**
+ * The page state to start from, for events that begin in the middle of a page visit (an episode
+ * cut at an idle gap or a marker): the last top-level navigation and the last viewport event
+ * before them. The compiler takes them as its page state, as of the later of the two (the
+ * observations of the first actions carry that event's seq and time), without an action for
+ * them; the next navigation is then not the initial one.
+ */
+export interface CompilerStart {
+  page?: NavigationEvent;
+  viewport?: ViewportEvent;
+}
 
 interface PageState {
   url: string;
@@ -171,8 +183,25 @@ export class Compiler {
   private prevEnd: number | null = null;
   private prevTo = 0;
 
-  constructor(options: Partial<CompileOptions> = {}) {
+  constructor(options: Partial<CompileOptions> = {}, start: CompilerStart = {}) {
     this.o = { ...DEFAULT_COMPILE_OPTIONS, ...options };
+    const { page, viewport } = start;
+    if (page) {
+      this.page.url = page.url;
+      this.page.title = page.title;
+      this.page.known = true;
+      this.navigated = true;
+    }
+    if (viewport) {
+      this.page.viewport = { width: viewport.width, height: viewport.height, dpr: viewport.dpr };
+      // A page loaded after the viewport event starts at the top.
+      if (!(page && page.kind === 'load' && page.seq > viewport.seq)) this.page.scroll = { x: viewport.scrollX, y: viewport.scrollY };
+    }
+    const latest = [page, viewport].reduce<CaptureEvent | undefined>((a, e) => (e && (!a || e.seq > a.seq) ? e : a), undefined);
+    if (latest) {
+      this.lastSeq = latest.seq;
+      this.lastT = latest.t;
+    }
   }
 
   /** Feeds one event; returns the actions that are now final, in order. */

@@ -122,6 +122,32 @@ describe('buildTrajectory', () => {
     expect(buildTrajectory(events, { ...base, compile: { waitMs: 60_000 } }).counts.wait).toBeUndefined();
   });
 
+  it('starts an episode cut in the middle of a page visit on that page, given its context', async () => {
+    const events = await loadRecording('signup-fill');
+    const full = buildTrajectory(events, { ...base, maskPageText: false });
+    // The episode starts at the third step, on the page the first one loaded.
+    const cut = full.steps[2]!.action.seq.from;
+    const before = events.filter((e) => e.seq < cut);
+    const tail = events.filter((e) => e.seq >= cut);
+    expect(tail.some((e) => e.type === 'navigation' && e.kind === 'load')).toBe(false);
+    expect(buildTrajectory(tail, base).steps[0]!.observation).toBeUndefined();
+
+    const record = buildTrajectory(tail, { ...base, maskPageText: false, context: before });
+    expect(TrajectoryRecord.parse(record)).toEqual(record);
+    const page = full.steps[2]!.observation!;
+    expect(page.kind).toBe('page');
+    // Dated at the episode's start; the page, viewport and scroll as they stood.
+    expect(record.steps[0]!.observation).toEqual({ ...page, seq: 0, t: 0 });
+    expect(record.steps.every((s) => s.observation !== undefined)).toBe(true);
+    expect(record.steps.map((s) => describeAction(s.action, FIXTURE_URL))).toEqual(full.steps.slice(2).map((s) => describeAction(s.action, FIXTURE_URL)));
+    expect([record.apps, record.screen, record.final?.url, record.events]).toEqual([[FIXTURE_ORIGIN], full.screen, full.final?.url, tail.length]);
+    // Only the last page load and viewport before the first event count; later events are no context.
+    expect(buildTrajectory(tail, { ...base, maskPageText: false, context: [...before, ...tail] })).toEqual(record);
+    expect(buildTrajectory(tail, { ...base, maskPageText: false, context: before.filter((e) => e.type !== 'navigation') }).steps[0]!.observation).toBeUndefined();
+    // An episode that loads its first page itself takes no page from before it.
+    expect(buildTrajectory(events, { ...base, maskPageText: false, context: [{ seq: -1, t: -1, type: 'navigation', kind: 'load', url: 'http://elsewhere.test/', title: 'Elsewhere' }] })).toEqual(full);
+  });
+
   it('refuses an empty episode and events out of order, naming the episode', async () => {
     expect(() => buildTrajectory([], base)).toThrow('buildTrajectory(ep-1): the episode has no events');
     const events = await loadRecording('board-move-card');

@@ -6,10 +6,10 @@
 // seq numbers from its first event's) and de-identified on the way: URLs go through the
 // caller's rewriter (site aliases, see sites.ts) and page text is masked unless the program
 // allows it.
-import type { CaptureEvent, InputEvent, KeyEvent, NavigationEvent, Target } from '@lockstep/schema';
+import type { CaptureEvent, InputEvent, KeyEvent, NavigationEvent, Target, ViewportEvent } from '@lockstep/schema';
 import type { Action, Observation, Screen } from '../actions.ts';
 import { isPersonAction } from '../actions.ts';
-import type { CompileOptions } from '../compile/compiler.ts';
+import type { CompileOptions, CompilerStart } from '../compile/compiler.ts';
 import { Compiler } from '../compile/compiler.ts';
 import type { ActionCounts } from '../episode.ts';
 import { originOf } from '../segment.ts';
@@ -38,6 +38,34 @@ export interface BuildOptions {
    */
   maskPageText?: boolean;
   compile?: Partial<CompileOptions>;
+  /**
+   * For an episode that starts in the middle of a page visit (cut at an idle gap or a marker):
+   * events from before it, of which the last top-level navigation and the last viewport event
+   * before its first event are taken (anything else is ignored, and the navigation too when the
+   * episode loads a page of its own first). They seed the page state without becoming steps:
+   * the first steps get an observation (dated at the episode's start), `screen`, `apps` and
+   * `final.url` start from that page, and a replay starts on it.
+   */
+  context?: readonly CaptureEvent[];
+}
+
+const isPage = (e: CaptureEvent): e is NavigationEvent => e.type === 'navigation' && !(e.frame && e.frame.length > 0);
+
+/**
+ * The last top-level navigation and the last viewport event of `context` before the episode's
+ * `first` event; no page when its `opening` event (the first other than markers and viewport
+ * events) loads one itself.
+ */
+function startOf(context: readonly CaptureEvent[], first: { seq: number; t: number }, opening: CaptureEvent | undefined): CompilerStart {
+  let page: NavigationEvent | undefined;
+  let viewport: ViewportEvent | undefined;
+  for (const e of context) {
+    if (e.seq >= first.seq || e.t > first.t) continue;
+    if (isPage(e) && (!page || e.seq > page.seq)) page = e;
+    else if (e.type === 'viewport' && (!viewport || e.seq > viewport.seq)) viewport = e;
+  }
+  if (opening && isPage(opening) && opening.kind === 'load') page = undefined;
+  return { ...(page ? { page } : {}), ...(viewport ? { viewport } : {}) };
 }
 
 /** `Sign up — Acme 2` → `Xxxx xx — Xxxx 9`: the shape of a text, none of its words. */
@@ -160,7 +188,6 @@ class FinalFields {
 export function buildTrajectory(events: Iterable<CaptureEvent>, options: BuildOptions): TrajectoryRecord {
   const rewrite = options.url ?? unchanged;
   const text = options.maskPageText === false ? unchanged : maskShape;
-  const compiler = new Compiler(options.compile);
   const steps: Step[] = [];
   const redactions = new RedactionTally();
   const fields = new FinalFields();
@@ -174,11 +201,14 @@ export function buildTrajectory(events: Iterable<CaptureEvent>, options: BuildOp
 
   const seq = (s: number): number => s - first.seq;
   const time = (t: number): number => round3(t - first.t);
+  // An observation from the context (before the episode) is dated at the episode's start.
+  const obsSeq = (s: number): number => Math.max(0, seq(s));
+  const obsTime = (t: number): number => Math.max(0, time(t));
 
   const observation = (o: Observation): Observation =>
     o.kind === 'page'
-      ? { ...o, seq: seq(o.seq), t: time(o.t), url: rewrite(o.url), title: text(o.title), viewport: { ...o.viewport }, scroll: { ...o.scroll } }
-      : { ...o, seq: seq(o.seq), t: time(o.t) };
+      ? { ...o, seq: obsSeq(o.seq), t: obsTime(o.t), url: rewrite(o.url), title: text(o.title), viewport: { ...o.viewport }, scroll: { ...o.scroll } }
+      : { ...o, seq: obsSeq(o.seq), t: obsTime(o.t) };
 
   const take = (actions: readonly Action[]): void => {
     for (const a of actions) {
@@ -207,6 +237,22 @@ export function buildTrajectory(events: Iterable<CaptureEvent>, options: BuildOp
     if (!apps.includes(app)) apps.push(app);
   };
 
+  // The compiler starts at the episode's first event other than markers and viewport events
+  // (those before it are buffered): whether the context's page is taken depends on that event.
+  let compiler: Compiler | undefined;
+  const buffered: CaptureEvent[] = [];
+  const start = (opening: CaptureEvent | undefined): Compiler => {
+    const from = startOf(options.context ?? [], first, opening);
+    const c = new Compiler(options.compile, from);
+    if (from.viewport) screen ??= { width: from.viewport.width, height: from.viewport.height, dpr: from.viewport.dpr };
+    if (from.page) {
+      finalUrl = rewrite(from.page.url);
+      apps.push(originOf(finalUrl));
+    }
+    for (const b of buffered.splice(0)) take(c.push(b));
+    return c;
+  };
+
   for (const e of events) {
     if (e.seq <= last.seq || e.t < last.t) {
       throw new Error(`buildTrajectory(${options.id}): events must be in session order, but event seq ${e.seq} (t ${e.t}) comes after seq ${last.seq} (t ${last.t})`);
@@ -217,7 +263,12 @@ export function buildTrajectory(events: Iterable<CaptureEvent>, options: BuildOp
     }
     last = { seq: e.seq, t: e.t };
     count++;
-    take(compiler.push(e));
+    if (compiler) take(compiler.push(e));
+    else if (e.type === 'marker' || e.type === 'viewport') buffered.push(e);
+    else {
+      compiler = start(e);
+      take(compiler.push(e));
+    }
     switch (e.type) {
       case 'viewport':
         screen ??= { width: e.width, height: e.height, dpr: e.dpr };
@@ -235,6 +286,7 @@ export function buildTrajectory(events: Iterable<CaptureEvent>, options: BuildOp
     }
   }
   if (count === 0) throw new Error(`buildTrajectory(${options.id}): the episode has no events`);
+  compiler ??= start(undefined);
   take(compiler.end());
 
   const counts: ActionCounts = {};

@@ -304,6 +304,23 @@ describe('steps', () => {
     expect(notes).toEqual([{ step: 1, text: 'the page did not reach http://site-1.invalid/done (it is at http://site-1.invalid/form/)' }]);
   });
 
+  it('opens the page an episode cut in the middle of a page visit starts on', async () => {
+    const events = await loadRecording('signup-fill');
+    const full = buildTrajectory(events, { id: 'ep-1', subject: 's-1', task: null });
+    const cut = full.steps[2]!.action.seq.from;
+    const rec = buildTrajectory(
+      events.filter((e) => e.seq >= cut),
+      { id: 'ep-1', subject: 's-1', task: null, context: events.filter((e) => e.seq < cut), url: (u) => u.replace('http://samples.test', 'http://site-1.invalid') },
+    );
+    const script = toPlaywrightScript(rec);
+    expect(script).toContain('await r.goto("http://site-1.invalid/signup/");');
+    const f = fakePage();
+    await (await load(script)).replay(f.page, LOCAL);
+    expect(f.log.filter((line) => !line.startsWith('viewport'))[0]).toBe('goto http://127.0.0.1:4173/signup/');
+    // An episode that loads its first page itself does not open another first.
+    expect(toPlaywrightScript(full).match(/r\.goto\(/g)).toHaveLength(1);
+  });
+
   it('names the site to map when a site alias has no local copy', async () => {
     const mod = await load(toPlaywrightScript(record([start()])));
     await expect(mod.replay(fakePage().page, { locateTimeoutMs: 0 })).rejects.toThrow('step 0: no local copy for http://site-1.invalid: pass --site site-1.invalid=URL');

@@ -82,7 +82,7 @@ export const REPLAY_CHROMIUM_ARGS: readonly string[] = Object.freeze([
 // runtime below (which carries the same rules in JavaScript) and with the CLI's state check.
 
 export interface SiteMapping {
-  /** Where the episode's first site (`apps[0]`) is served now: `http://127.0.0.1:4173/`. */
+  /** Where the episode's first site (`apps[0]`) is served now: `http://localhost:4173/`. */
   baseURL?: string;
   /**
    * Recorded site → where it is served now. Keys are a host (`site-1.invalid`, `samples.test`),
@@ -95,7 +95,7 @@ export interface SiteMapping {
 export interface SiteRoute {
   /** Recorded origin, `http://site-1.invalid`. */
   from: string;
-  /** Local base without a trailing slash: `http://127.0.0.1:4173` or `http://host/prefix`. */
+  /** Local base without a trailing slash: `http://localhost:4173` or `http://host/prefix`. */
   to: string;
 }
 
@@ -265,6 +265,14 @@ export function toPlaywrightScript(record: TrajectoryRecord, options: Playwright
 
   const body: string[] = [];
   let lastUrl: string | undefined;
+  // An episode that starts in the middle of a page visit (its first step loads no page, but was
+  // done on one: see buildTrajectory's `context`) starts on that page.
+  const opening = record.steps[0];
+  const loads = opening?.action.kind === 'navigate' && (opening.action.cause === 'initial' || opening.action.cause === 'direct');
+  if (opening && !loads && opening.observation?.kind === 'page' && opening.observation.url !== '') {
+    lastUrl = opening.observation.url;
+    body.push('  // The episode starts on a page it did not load itself: open it first.', `  await r.goto(${lit(lastUrl)});`);
+  }
   for (const step of record.steps) {
     const a = step.action;
     if (body.length > 0) body.push('');
