@@ -1,6 +1,7 @@
 import type { CaptureEvent } from '@lockstep/schema';
 import { packEvents } from '../crypto/chunk.ts';
 import type { BatchStats } from '../store/types.ts';
+import { type SegmentedBatch, segmentBatch } from './spans.ts';
 import { batchStats } from './stats.ts';
 
 export interface PackedContent {
@@ -8,6 +9,8 @@ export interface PackedContent {
   packed: Buffer;
   rawBytes: number;
   stats: BatchStats;
+  /** How the batch cuts into episodes (spans.ts); in memory only, it names apps. */
+  segment: SegmentedBatch;
 }
 
 /**
@@ -19,7 +22,8 @@ export interface PackedContent {
 export function packBatchContent(events: readonly CaptureEvent[], json?: Buffer, remasked: Record<string, number> = {}): PackedContent {
   const plain = json ?? Buffer.from(JSON.stringify(events), 'utf8');
   try {
-    return { packed: packEvents(plain), rawBytes: plain.length, stats: batchStats(events, remasked) };
+    const segment = segmentBatch(events);
+    return { packed: packEvents(plain), rawBytes: plain.length, stats: batchStats(events, remasked, segment), segment };
   } finally {
     plain.fill(0);
   }

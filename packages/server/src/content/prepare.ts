@@ -3,6 +3,7 @@ import { BatchEnvelope, describeIssue } from '@lockstep/schema';
 import { PoisonedJsonError, parseJsonBody } from '../http/json.ts';
 import type { BatchStats } from '../store/types.ts';
 import { packBatchContent } from './pack.ts';
+import type { SegmentedBatch } from './spans.ts';
 import { recheckBatch } from './recheck.ts';
 import { serverRedactor } from './redactor.ts';
 
@@ -21,6 +22,8 @@ export interface PreparedBatch {
   packed: Uint8Array;
   rawBytes: number;
   stats: BatchStats;
+  /** How the batch cuts into episodes (spans.ts); in memory only, it names apps. */
+  segment: SegmentedBatch;
 }
 
 export type PrepareFailure =

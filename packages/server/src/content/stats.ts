@@ -1,6 +1,6 @@
 import type { CaptureEvent } from '@lockstep/schema';
 import type { BatchStats } from '../store/types.ts';
-import { activitySpans } from './spans.ts';
+import { type SegmentedBatch, resolveCuts, segmentBatch } from './spans.ts';
 
 /** The origin (scheme://host:port) of an http(s) URL, or undefined. Nothing else of the URL is kept. */
 export function originOf(url: string): string | undefined {
@@ -12,8 +12,12 @@ export function originOf(url: string): string | undefined {
   }
 }
 
-/** Metadata of one batch: times, counts per event type, navigated origins, and what the server re-masked. */
-export function batchStats(events: readonly CaptureEvent[], remasked: Record<string, number> = {}): BatchStats {
+/**
+ * Metadata of one batch: times, counts per event type, navigated origins, what the server
+ * re-masked, and its activity spans taken alone (ingest settles its first events against the
+ * batch before: see spans.ts). `segmented`: the batch's segmentation, when the caller has it.
+ */
+export function batchStats(events: readonly CaptureEvent[], remasked: Record<string, number> = {}, segmented: SegmentedBatch = segmentBatch(events)): BatchStats {
   let firstT = Infinity;
   let lastT = -Infinity;
   const counts: Record<string, number> = {};
@@ -27,5 +31,5 @@ export function batchStats(events: readonly CaptureEvent[], remasked: Record<str
       if (origin && !origins.includes(origin)) origins.push(origin);
     }
   }
-  return { firstT, lastT, eventCount: events.length, counts, origins, remasked, spans: activitySpans(events) };
+  return { firstT, lastT, eventCount: events.length, counts, origins, remasked, spans: resolveCuts(0, segmented, undefined).spans };
 }

@@ -6,7 +6,7 @@ import { ApiFailure, notFound } from '../http/errors.ts';
 import type { Lockstep } from '../lockstep.ts';
 import type { ResourceRef } from '../policy/authorize.ts';
 import type { EpisodeRecord, ExportRecord, ExportSettings, GrantRecord, ManifestRow, ProgramRecord } from '../store/types.ts';
-import { readEpisodeEvents } from './episodes.ts';
+import { readEpisodeContent } from './episodes.ts';
 import { grantState } from './grants.ts';
 import { newLocalId, newRecordId } from './ids.ts';
 
@@ -171,8 +171,9 @@ export async function* downloadLines(lockstep: Lockstep, x: ExportRecord, progra
     // Manifests are made from the grant's dataset and episodes leave datasets only when deleted; checked all the same.
     if (!(await lockstep.store.episodes.datasetsOf(episode.id)).includes(grant.datasetId)) continue;
     let events;
+    let context;
     try {
-      events = await readEpisodeEvents(lockstep, episode);
+      ({ events, context } = await readEpisodeContent(lockstep, episode));
     } catch (error) {
       // Deleted while this download ran.
       if (error instanceof KeyDestroyedError || (error instanceof ApiFailure && error.status === 404)) continue;
@@ -188,8 +189,11 @@ export async function* downloadLines(lockstep: Lockstep, x: ExportRecord, progra
       ...(platform ? { platform } : {}),
       url,
       maskPageText: !settings.exportPageText,
+      // The page an episode cut in the middle of a page visit starts on (sealed with it on release).
+      context,
     });
     events.length = 0;
+    context.length = 0;
     const line = toJsonlLine(record);
     for (const id of [episode.subjectId, episode.sessionId, episode.id, session?.deviceId]) {
       if (id && line.includes(id)) throw new Error('a trajectory record names the episode, its subject, session or device; the download was stopped');

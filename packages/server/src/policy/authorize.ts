@@ -35,6 +35,8 @@ export const ACTIONS = [
   'episode.list',
   'episode.read',
   'episode.label',
+  'episode.split',
+  'episode.merge',
   'episode.release',
   'episode.delete',
   'dataset.create',

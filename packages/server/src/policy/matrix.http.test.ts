@@ -311,7 +311,7 @@ describe('every cell of the matrix over HTTP', () => {
   } as const;
   /** Allowed cells refused by the state of the resource after the decision (the audit log shows the allow). */
   const REFUSED_BY_STATE = {
-    'released-episodes-are-frozen': 'a released episode is immutable: labelling or releasing it again is 409 episode-frozen',
+    'released-episodes-are-frozen': 'a released episode is immutable: labelling, splitting, merging or releasing it again is 409 episode-frozen',
   } as const;
   /** Denied cells answered with another status than 403, saying why (the audit log shows the deny). */
   const DENIED_WITH_A_REASON = {
@@ -406,21 +406,21 @@ describe('every cell of the matrix over HTTP', () => {
 
   // ------------------------------------------------------------ fixtures by relationship
 
-  const BURST2 = () => events(10, 10).map((e) => ({ ...e, t: e.t + 200_000 }));
+  /** Burst n (from 0) of a session: ten events, 200 s after the burst before. */
+  const burst = (n: number) => events(n * 10, 10).map((e) => ({ ...e, t: e.t + n * 200_000 }));
   async function session(d: Person, bursts = 1): Promise<string> {
     const ses = sessionId();
-    await must(d.token, 'POST', '/v1/batches', batch(d.id, ses, 0));
-    if (bursts > 1) await must(d.token, 'POST', '/v1/batches', batch(d.id, ses, 1, BURST2()));
+    for (let n = 0; n < bursts; n++) await must(d.token, 'POST', '/v1/batches', batch(d.id, ses, n, burst(n)));
     return ses;
   }
-  /** A session of `owner` (a subject now) cut into two episodes: the first released, the second not. */
-  async function episodes(owner: Person, d: Person): Promise<{ session: string; released: string; unreleased: string }> {
-    const ses = await session(d, 2);
+  /** A session of `owner` (a subject now) cut into three episodes: the first released, the others not. */
+  async function episodes(owner: Person, d: Person): Promise<{ session: string; released: string; unreleased: string; next: string }> {
+    const ses = await session(d, 3);
     const listed = (await must(owner.token, 'GET', '/v1/episodes')).episodes as Array<{ id: string; session: string; startT: number }>;
     const mine = listed.filter((e) => e.session === ses).sort((a, b) => a.startT - b.startT);
-    if (mine.length !== 2) throw new Error(`fixture: expected two episodes, got ${mine.length}`);
+    if (mine.length !== 3) throw new Error(`fixture: expected three episodes, got ${mine.length}`);
     await must(owner.token, 'POST', `/v1/episodes/${mine[0]!.id}/release`);
-    return { session: ses, released: mine[0]!.id, unreleased: mine[1]!.id };
+    return { session: ses, released: mine[0]!.id, unreleased: mine[1]!.id, next: mine[2]!.id };
   }
   /** A subject with a device (another subject, for everyone). */
   const subjectWithDevice = async () => {
@@ -793,6 +793,8 @@ describe('every cell of the matrix over HTTP', () => {
       }
       case 'episode.read':
       case 'episode.label':
+      case 'episode.split':
+      case 'episode.merge':
       case 'episode.release':
       case 'episode.delete': {
         const m = /^(own|another subject's), (released|unreleased)$/.exec(relation);
@@ -800,7 +802,7 @@ describe('every cell of the matrix over HTTP', () => {
         const reading = action === 'episode.read';
         let caller: Caller;
         let owner: Person;
-        let pair: { released: string; unreleased: string };
+        let pair: Awaited<ReturnType<typeof episodes>>;
         if (m[1] === 'own') {
           const make = () => fresh(column, ['subject'], async (p, d) => episodes(p, d ?? (await device(p))));
           ({ caller, fx: pair } = reading ? await memo(`own episodes ${column}`, make) : await make());
@@ -813,7 +815,7 @@ describe('every cell of the matrix over HTTP', () => {
         }
         const id = m[2] === 'released' ? pair.released : pair.unreleased;
         const state = () => episodeState(owner, id);
-        const frozen = cell.allowed && m[2] === 'released' && (action === 'episode.label' || action === 'episode.release');
+        const frozen = cell.allowed && m[2] === 'released' && action !== 'episode.read' && action !== 'episode.delete';
         const more: Partial<Probe> = {
           ...(reading ? {} : { state }),
           ...(frozen ? { refusedByState: { reason: 'released-episodes-are-frozen', status: 409, resource: `Episode::${id}` } } : {}),
@@ -823,6 +825,12 @@ describe('every cell of the matrix over HTTP', () => {
             return probe(caller, 'GET', '/v1/episodes/:id', `/v1/episodes/${id}`, more);
           case 'episode.label':
             return probe(caller, 'PUT', '/v1/episodes/:id/task', `/v1/episodes/${id}/task`, { body: { task: 'search for a product' }, ...more });
+          case 'episode.split':
+            // Inside either episode: [0, 180] released, [200 200, 200 380] not.
+            return probe(caller, 'POST', '/v1/episodes/:id/split', `/v1/episodes/${id}/split`, { body: { at: m[2] === 'released' ? 100 : 200_300 }, ...more });
+          case 'episode.merge':
+            // With the open episode after it.
+            return probe(caller, 'POST', '/v1/episodes/:id/merge', `/v1/episodes/${id}/merge`, { body: { with: m[2] === 'released' ? pair.unreleased : pair.next }, ...more });
           case 'episode.release':
             return probe(caller, 'POST', '/v1/episodes/:id/release', `/v1/episodes/${id}/release`, more);
           default:

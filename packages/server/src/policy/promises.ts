@@ -65,7 +65,18 @@ export interface Promise_ {
 /** Actions that return a subject's raw content. */
 export const RAW_CONTENT: readonly Action[] = ['session.read', 'episode.read', 'breakglass.read'];
 /** Actions that act on a subject's own content or its listing (the "content" group). */
-export const OWN_CONTENT: readonly Action[] = ['session.list', 'session.read', 'session.delete', 'episode.list', 'episode.read', 'episode.label', 'episode.release', 'episode.delete'];
+export const OWN_CONTENT: readonly Action[] = [
+  'session.list',
+  'session.read',
+  'session.delete',
+  'episode.list',
+  'episode.read',
+  'episode.label',
+  'episode.split',
+  'episode.merge',
+  'episode.release',
+  'episode.delete',
+];
 /** Actions that return released episodes de-identified, through a grant. */
 export const GRANT_READS: readonly Action[] = ['episode.export', 'export.download'];
 /** Actions that need the caller's own active grant: the de-identified reads, and making an export. */
@@ -99,7 +110,7 @@ export const PROMISES: readonly Promise_[] = [
   },
   {
     id: 'subject-can-read-own',
-    description: 'a subject can list, read, label, release and delete their own sessions and episodes (the policy is not deny-all)',
+    description: 'a subject can list, read, label, split, merge, release and delete their own sessions and episodes (the policy is not deny-all)',
     broken: (c, allowed) => !allowed && c.facts.kind === 'user' && OWN_CONTENT.includes(action(c)) && c.facts.own && has(c.facts, 'subject') && c.facts.released !== true,
   },
   {
@@ -378,6 +389,8 @@ function variants(a: Action, caller: PrincipalRef): Variant[] {
       ];
     case 'episode.read':
     case 'episode.label':
+    case 'episode.split':
+    case 'episode.merge':
     case 'episode.release':
     case 'episode.delete':
       return [

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { CaptureEvent, SessionId } from '@lockstep/schema';
-import { deleteEpisode, labelEpisode, listEpisodes, loadEpisode, MAX_LABEL_LENGTH, readEpisodeEvents, releaseEpisode } from '../domain/episodes.ts';
+import { deleteEpisode, labelEpisode, listEpisodes, loadEpisode, MAX_LABEL_LENGTH, mergeEpisodes, readEpisodeContent, releaseEpisode, splitEpisode } from '../domain/episodes.ts';
 import { EpisodeId, ProgramId } from '../domain/ids.ts';
 import { KeyDestroyedError } from '../crypto/keyring.ts';
 import { notFound } from '../http/errors.ts';
@@ -9,7 +9,7 @@ import type { App, RouteDeps } from '../http/types.ts';
 import type { EpisodeRecord } from '../store/types.ts';
 import { NoContent, bearer, errors } from './shapes.ts';
 
-/** A subject's own episodes: list, read, label, release, delete. */
+/** A subject's own episodes: list, read, label, split, merge, release, delete. */
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
@@ -20,6 +20,17 @@ export const EpisodeView = z
     program: ProgramId,
     startT: z.number().describe('t of its first event (ms since the session started)'),
     endT: z.number(),
+    durationMs: z.number().describe('from its first event to its last'),
+    events: z.number().int().nullable().describe('how many events it holds (null: not known for episodes cut before counts were kept)'),
+    apps: z
+      .number()
+      .int()
+      .nullable()
+      .describe('how many apps (for the web: sites) it moves through: the one it starts in, and one more for each switch inside it (only merged episodes have those); which apps is not kept outside the content'),
+    reason: z
+      .enum(['start', 'idle', 'app', 'marker', 'subject'])
+      .nullable()
+      .describe('why it starts where it does: the session started, after an idle gap, on a switch to another app, after a pause or stop, or where you split it (or released the episode before it)'),
     status: z.enum(['open', 'released', 'deleted']),
     task: z.string().nullable().describe('the task, in your words'),
     releasedAt: z.string().nullable(),
@@ -31,6 +42,10 @@ export const toEpisodeView = (e: EpisodeRecord): z.infer<typeof EpisodeView> => 
   program: e.programId,
   startT: e.startT,
   endT: e.endT,
+  durationMs: Math.max(0, e.endT - e.startT),
+  events: e.events,
+  apps: e.apps,
+  reason: e.reason,
   status: e.status,
   task: e.label,
   releasedAt: iso(e.releasedAt),
@@ -62,7 +77,7 @@ export function episodeRoutes(app: App, deps: RouteDeps): void {
     {
       config: { action: 'episode.list' },
       schema: {
-        summary: 'Your episodes (sessions cut at idle gaps), metadata only',
+        summary: 'Your episodes (sessions cut at idle gaps, app switches, pauses and where you split them), metadata only',
         tags: ['episodes'],
         security: bearer,
         response: { 200: z.object({ episodes: z.array(EpisodeView) }).strict(), ...errors(401, 403) },
@@ -85,20 +100,32 @@ export function episodeRoutes(app: App, deps: RouteDeps): void {
         tags: ['episodes'],
         security: bearer,
         params: EpisodeParams,
-        response: { 200: z.object({ episode: EpisodeView, events: z.array(CaptureEvent) }).strict(), ...errors(400, 401, 403, 404) },
+        response: {
+          200: z
+            .object({
+              episode: EpisodeView,
+              events: z.array(CaptureEvent),
+              context: z
+                .array(CaptureEvent)
+                .describe('the page it starts on when it starts in the middle of a page visit: the last page load and viewport event before it (empty when it loads its own, or was released before this was kept)'),
+            })
+            .strict(),
+          ...errors(400, 401, 403, 404),
+        },
       },
     },
     async (request) => {
       const episode = await load(request, request.params.id);
-      let events;
+      let content;
       try {
-        events = await readEpisodeEvents(lockstep, episode);
+        content = await readEpisodeContent(lockstep, episode);
       } catch (error) {
         if (error instanceof KeyDestroyedError) throw notFound('episode');
         throw error;
       }
-      await recordContentAccess(deps, request, { resource: episodeResource(episode), subject: episode.subjectId, detail: { events: events.length } });
-      return { episode: toEpisodeView(episode), events };
+      const { events, context } = content;
+      await recordContentAccess(deps, request, { resource: episodeResource(episode), subject: episode.subjectId, detail: { events: events.length, context: context.length } });
+      return { episode: toEpisodeView(episode), events, context };
     },
   );
 
@@ -118,6 +145,56 @@ export function episodeRoutes(app: App, deps: RouteDeps): void {
     async (request) => {
       const episode = await load(request, request.params.id);
       return toEpisodeView(await labelEpisode(lockstep, episode, request.body.task));
+    },
+  );
+
+  app.post(
+    '/v1/episodes/:id/split',
+    {
+      config: { action: 'episode.split' },
+      schema: {
+        summary: 'Split an open episode in two',
+        description:
+          'Its first event at or after `at` (session time, ms, as startT and endT) starts a new episode, which has no task yet; the episode keeps its id and task for the part before. ' +
+          '400 unless both parts hold events; 409 unless the episode is open. The split is kept as more of the session arrives.',
+        tags: ['episodes'],
+        security: bearer,
+        params: EpisodeParams,
+        body: z.object({ at: z.number().finite().describe('session time (ms) inside the episode') }).strict(),
+        response: { 200: z.object({ episodes: z.tuple([EpisodeView, EpisodeView]) }).strict(), ...errors(400, 401, 403, 404, 409) },
+      },
+    },
+    async (request) => {
+      const episode = await load(request, request.params.id);
+      try {
+        return { episodes: (await splitEpisode(lockstep, episode, request.body.at)).map(toEpisodeView) as [z.infer<typeof EpisodeView>, z.infer<typeof EpisodeView>] };
+      } catch (error) {
+        if (error instanceof KeyDestroyedError) throw notFound('episode');
+        throw error;
+      }
+    },
+  );
+
+  app.post(
+    '/v1/episodes/:id/merge',
+    {
+      config: { action: 'episode.merge' },
+      schema: {
+        summary: 'Merge an open episode with the open episode next to it',
+        description:
+          'Both must be open episodes of one session with no other episode between them (409 otherwise). The earlier one keeps its id and absorbs the later one; ' +
+          'its task is kept, or the later one\'s when it has none. The merge is kept as more of the session arrives.',
+        tags: ['episodes'],
+        security: bearer,
+        params: EpisodeParams,
+        body: z.object({ with: EpisodeId.describe('the episode just before or just after it') }).strict(),
+        response: { 200: EpisodeView, ...errors(400, 401, 403, 404, 409) },
+      },
+    },
+    async (request) => {
+      const episode = await load(request, request.params.id);
+      const other = await load(request, request.body.with);
+      return toEpisodeView(await mergeEpisodes(lockstep, episode, other));
     },
   );
 

@@ -75,7 +75,15 @@ async function recordAndRelease(who: Person, dev: Enrolled): Promise<{ session: 
   const second = work(600_000).map((e) => ({ ...e, seq: e.seq + first.length }));
   expect((await t.api.call('POST', '/v1/batches', { token: dev.token, body: batch(dev.id, ses, 0, first) })).status).toBe(201);
   expect((await t.api.call('POST', '/v1/batches', { token: dev.token, body: batch(dev.id, ses, 1, second) })).status).toBe(201);
-  const listed = (await must<{ episodes: Array<{ id: string; session: string; startT: number }> }>(who.name, 'GET', '/v1/episodes')).episodes.filter((e) => e.session === ses);
+  const list = async () =>
+    (await must<{ episodes: Array<{ id: string; session: string; startT: number; reason: string }> }>(who.name, 'GET', '/v1/episodes')).episodes
+      .filter((e) => e.session === ses)
+      .sort((a, b) => a.startT - b.startT);
+  // Each burst moves through three sites, so it is cut at each switch; the subject merges them back.
+  const cut = await list();
+  expect(cut.map((e) => e.reason)).toEqual(['start', 'app', 'app', 'idle', 'app', 'app']);
+  for (let i = cut.length - 1; i > 0; i--) if (cut[i]!.reason === 'app') await must(who.name, 'POST', `/v1/episodes/${cut[i - 1]!.id}/merge`, { with: cut[i]!.id });
+  const listed = await list();
   expect(listed).toHaveLength(2);
   for (const [i, e] of listed.entries()) {
     await must(who.name, 'PUT', `/v1/episodes/${e.id}/task`, { task: `review the admin page, part ${i + 1}` });

@@ -5,6 +5,7 @@
  * Times are milliseconds since the Unix epoch. Content only ever reaches a store sealed:
  * chunks carry ciphertext, and keys are stored wrapped.
  */
+import type { CutReason } from '@lockstep/trajectory';
 
 /**
  * subject: is recorded; researcher: requests grants on datasets; steward: approves grants (and
@@ -78,8 +79,44 @@ export interface SessionStats {
   remasked: Record<string, number>;
 }
 
-/** [first t, last t] of a run of events with no gap longer than SPAN_GAP_MS (metadata, for cutting episodes). */
-export type Span = [number, number];
+/**
+ * Why an episode must start at an indexed span, whatever the gap before it: `app`, the person
+ * moved to another app (for the web: a top-level navigation to another origin); `marker`, a
+ * pause or stop marker came before it.
+ */
+export type SpanCut = 'app' | 'marker';
+
+/**
+ * A run of activity (metadata, for cutting episodes): the times of its first and last event (no
+ * gap longer than SPAN_GAP_MS inside), how many events and top-level page navigations it holds,
+ * and whether an episode must start at it (see content/spans.ts). Times, counts and a reason
+ * only: never an app, a URL or any other content.
+ */
+export interface Span {
+  start: number;
+  end: number;
+  /** Null for spans indexed before counts were kept. */
+  events: number | null;
+  pages: number | null;
+  cut: SpanCut | null;
+}
+
+/** An indexed span with the batch it came from. */
+export interface StoredSpan extends Span {
+  batchSeq: number;
+}
+
+/** A subject's decision about where their episodes start: `split` starts one at event time `t`; `join` never starts one there. */
+export interface EpisodeDecision {
+  t: number;
+  kind: 'split' | 'join';
+}
+
+/** A session's segmentation state (content/spans.ts) sealed under the session key: it holds the app the session was last in. */
+export interface SealedState {
+  nonce: Uint8Array;
+  ciphertext: Uint8Array;
+}
 
 export interface SessionRecord extends SessionStats {
   id: string;
@@ -133,6 +170,8 @@ export interface AppendBatch {
   batch: Omit<BatchRecord, 'sessionId' | 'chunkId'>;
   chunk: ChunkRecord;
   stats: BatchStats;
+  /** The session's segmentation state after this batch (content/spans.ts); absent: left as it was. */
+  segmentState?: SealedState;
 }
 
 export type AppendOutcome =
@@ -205,6 +244,8 @@ export interface SessionStore {
   appendBatch(input: AppendBatch): Promise<AppendOutcome>;
   /** The session's chunks, in batch seq order. */
   chunks(sessionId: string): Promise<StoredChunk[]>;
+  /** The session's sealed segmentation state (see AppendBatch.segmentState), if any. */
+  segmentState(sessionId: string): Promise<SealedState | undefined>;
   /** Removes the session's batches and chunks and leaves a tombstone. False if unknown or already deleted. */
   remove(sessionId: string, now: number): Promise<boolean>;
   /** Sessions that still hold content (for reconciling with the keyring after a crash). */
@@ -327,10 +368,19 @@ export interface EpisodeRecord {
   status: EpisodeStatus;
   /** The task, in the subject's words. */
   label: string | null;
+  /** Why it starts where it does (null: cut before this was kept). */
+  reason: EpisodeReason | null;
+  /** How many events it holds (null: not known from the index). */
+  events: number | null;
+  /** How many apps it moves through: see cutEpisodes (null: not known from the index). */
+  apps: number | null;
   createdAt: number;
   releasedAt: number | null;
   deletedAt: number | null;
 }
+
+/** Why an episode starts where it does (start, idle, app, marker, subject: see episode.ts in @lockstep/trajectory). */
+export type EpisodeReason = CutReason;
 
 export interface EpisodeStore {
   get(id: string): Promise<EpisodeRecord | undefined>;
@@ -351,8 +401,18 @@ export interface EpisodeStore {
   content(id: string): Promise<{ nonce: Uint8Array; ciphertext: Uint8Array } | undefined>;
   /** Released episodes of a program, oldest release first. */
   releasedIn(programId: string, before: number): Promise<EpisodeRecord[]>;
-  /** Activity spans of a session, from every stored batch. */
-  spans(sessionId: string): Promise<Span[]>;
+  /** Activity spans of a session, from every stored batch, by start. */
+  spans(sessionId: string): Promise<StoredSpan[]>;
+  /** The subject's decisions about where the episodes of a session start, by time. */
+  decisions(sessionId: string): Promise<EpisodeDecision[]>;
+  /**
+   * The subject splits at event time `t` (`prevT`: the time of the event before it), in one
+   * transaction: the decision replaces any other at `t`, and each span row listed (start < t ≤
+   * end) becomes [start, prevT] (with the counts `before`) and [t, end] (with the rest).
+   */
+  split(sessionId: string, split: { t: number; prevT: number; spans: ReadonlyArray<{ batchSeq: number; start: number; end: number; before: { events: number; pages: number } }> }, now: number): Promise<void>;
+  /** The subject joins the episodes either side of event time `t`: no episode starts there any more (replaces any other decision at `t`). */
+  join(sessionId: string, t: number, now: number): Promise<void>;
   /** Ids of the datasets holding the episode. */
   datasetsOf(id: string): Promise<string[]>;
 }

@@ -5,6 +5,8 @@ import type {
   ConsentStore,
   DatasetRecord,
   DatasetStore,
+  EpisodeDecision,
+  EpisodeReason,
   EpisodeRecord,
   EpisodeStatus,
   EpisodeStore,
@@ -14,7 +16,8 @@ import type {
   ProgramRecord,
   ProgramStore,
   RevocationReason,
-  Span,
+  SpanCut,
+  StoredSpan,
 } from '../types.ts';
 import { type Db, checkpoint } from './sqlite.ts';
 
@@ -75,9 +78,20 @@ interface EpisodeRow {
   end_t: number;
   status: EpisodeStatus;
   label: string | null;
+  reason: EpisodeReason | null;
+  events: number | null;
+  apps: number | null;
   created_at: number;
   released_at: number | null;
   deleted_at: number | null;
+}
+interface SpanRow {
+  batch_seq: number;
+  start_t: number;
+  end_t: number;
+  events: number | null;
+  pages: number | null;
+  cut: SpanCut | null;
 }
 const toEpisode = (r: EpisodeRow): EpisodeRecord => ({
   id: r.id,
@@ -88,6 +102,9 @@ const toEpisode = (r: EpisodeRow): EpisodeRecord => ({
   endT: r.end_t,
   status: r.status,
   label: r.label,
+  reason: r.reason,
+  events: r.events,
+  apps: r.apps,
   createdAt: r.created_at,
   releasedAt: r.released_at,
   deletedAt: r.deleted_at,
@@ -189,8 +206,8 @@ export function governanceStores(db: Db): {
     episodesOfSession: db.prepare<[string], EpisodeRow>('SELECT * FROM episodes WHERE session_id = ? ORDER BY start_t, id'),
     deleteOpen: db.prepare<[string]>(`DELETE FROM episodes WHERE session_id = ? AND status = 'open'`),
     insertEpisode: db.prepare(
-      `INSERT INTO episodes (id, session_id, subject_id, program_id, start_t, end_t, status, label, created_at, released_at, deleted_at)
-       VALUES (@id, @session_id, @subject_id, @program_id, @start_t, @end_t, @status, @label, @created_at, @released_at, @deleted_at)`,
+      `INSERT INTO episodes (id, session_id, subject_id, program_id, start_t, end_t, status, label, reason, events, apps, created_at, released_at, deleted_at)
+       VALUES (@id, @session_id, @subject_id, @program_id, @start_t, @end_t, @status, @label, @reason, @events, @apps, @created_at, @released_at, @deleted_at)`,
     ),
     setLabel: db.prepare<[string | null, string]>(`UPDATE episodes SET label = ? WHERE id = ? AND status = 'open'`),
     release: db.prepare<[number, string]>(`UPDATE episodes SET status = 'released', released_at = ? WHERE id = ? AND status = 'open'`),
@@ -203,7 +220,18 @@ export function governanceStores(db: Db): {
     releasedIn: db.prepare<[string, number], EpisodeRow>(
       `SELECT * FROM episodes WHERE program_id = ? AND status = 'released' AND released_at <= ? ORDER BY released_at, id`,
     ),
-    spans: db.prepare<[string], { start_t: number; end_t: number }>('SELECT start_t, end_t FROM activity_spans WHERE session_id = ? ORDER BY start_t'),
+    spans: db.prepare<[string], SpanRow>('SELECT batch_seq, start_t, end_t, events, pages, cut FROM activity_spans WHERE session_id = ? ORDER BY start_t, end_t, batch_seq'),
+    spanRow: db.prepare<[string, number, number, number], SpanRow & { rowid: number }>(
+      'SELECT rowid, batch_seq, start_t, end_t, events, pages, cut FROM activity_spans WHERE session_id = ? AND batch_seq = ? AND start_t = ? AND end_t = ?',
+    ),
+    setSpanEnd: db.prepare<[number, number | null, number | null, number]>('UPDATE activity_spans SET end_t = ?, events = ?, pages = ? WHERE rowid = ?'),
+    insertSpan: db.prepare<[string, number, number, number, number | null, number | null]>(
+      'INSERT INTO activity_spans (session_id, batch_seq, start_t, end_t, events, pages, cut) VALUES (?, ?, ?, ?, ?, ?, NULL)',
+    ),
+    decisions: db.prepare<[string], { t: number; kind: EpisodeDecision['kind'] }>('SELECT t, kind FROM episode_decisions WHERE session_id = ? ORDER BY t'),
+    putDecision: db.prepare<[string, number, EpisodeDecision['kind'], number]>(
+      'INSERT INTO episode_decisions (session_id, t, kind, created_at) VALUES (?, ?, ?, ?) ON CONFLICT (session_id, t) DO UPDATE SET kind = excluded.kind, created_at = excluded.created_at',
+    ),
     datasetsOf: db.prepare<[string], { dataset_id: string }>('SELECT dataset_id FROM dataset_episodes WHERE episode_id = ? ORDER BY dataset_id'),
     insertDataset: db.prepare<[string, string, string, string, number]>('INSERT INTO datasets (id, program_id, name, created_by, created_at) VALUES (?, ?, ?, ?, ?)'),
     insertMember: db.prepare<[string, string]>('INSERT OR IGNORE INTO dataset_episodes (dataset_id, episode_id) VALUES (?, ?)'),
@@ -243,6 +271,9 @@ export function governanceStores(db: Db): {
     end_t: e.endT,
     status: e.status,
     label: e.label,
+    reason: e.reason,
+    events: e.events,
+    apps: e.apps,
     created_at: e.createdAt,
     released_at: e.releasedAt,
     deleted_at: e.deletedAt,
@@ -263,6 +294,19 @@ export function governanceStores(db: Db): {
     q.deleteContent.run(id);
     q.deleteMembership.run(id);
     return changed;
+  });
+  const split = db.transaction((sessionId: string, cut: Parameters<EpisodeStore['split']>[1], now: number) => {
+    q.putDecision.run(sessionId, cut.t, 'split', now);
+    for (const s of cut.spans) {
+      const row = q.spanRow.get(sessionId, s.batchSeq, s.start, s.end);
+      if (!row || !(row.start_t < cut.t && cut.t <= row.end_t && row.start_t <= cut.prevT && cut.prevT < cut.t)) continue;
+      // Counts of spans indexed before counts were kept stay unknown on both sides.
+      const part = (n: number | null, before: number) => (n === null ? [null, null] : [Math.min(n, before), Math.max(0, n - before)]);
+      const [eventsBefore, eventsAfter] = part(row.events, s.before.events);
+      const [pagesBefore, pagesAfter] = part(row.pages, s.before.pages);
+      q.setSpanEnd.run(cut.prevT, eventsBefore ?? null, pagesBefore ?? null, row.rowid);
+      q.insertSpan.run(sessionId, row.batch_seq, cut.t, row.end_t, eventsAfter ?? null, pagesAfter ?? null);
+    }
   });
   const createDataset = db.transaction((d: DatasetRecord, episodeIds: string[]) => {
     q.insertDataset.run(d.id, d.programId, d.name, d.createdBy, d.createdAt);
@@ -352,8 +396,17 @@ export function governanceStores(db: Db): {
       async releasedIn(programId, before) {
         return q.releasedIn.all(programId, before).map(toEpisode);
       },
-      async spans(sessionId): Promise<Span[]> {
-        return q.spans.all(sessionId).map((r) => [r.start_t, r.end_t]);
+      async spans(sessionId): Promise<StoredSpan[]> {
+        return q.spans.all(sessionId).map((r) => ({ batchSeq: r.batch_seq, start: r.start_t, end: r.end_t, events: r.events, pages: r.pages, cut: r.cut }));
+      },
+      async decisions(sessionId) {
+        return q.decisions.all(sessionId).map((r) => ({ t: r.t, kind: r.kind }));
+      },
+      async split(sessionId, cut, now) {
+        split.immediate(sessionId, cut, now);
+      },
+      async join(sessionId, t, now) {
+        q.putDecision.run(sessionId, t, 'join', now);
       },
       async datasetsOf(id) {
         return q.datasetsOf.all(id).map((r) => r.dataset_id);

@@ -258,6 +258,33 @@ export const CONTENT_MIGRATIONS: readonly string[] = [
       ORDER BY x.created_at, m.export_id;
   END;
   `,
+  // Episodes cut at app switches and markers, and split and merged by their subject (issue 5):
+  // each activity span gets its counts (events, top-level page navigations) and why an episode
+  // must start at it ('app', 'marker'), times, counts and reasons only; the session keeps the
+  // state its next batch is cut from (the app it was last in) sealed under its key, never in a
+  // plain column; the subject's own cuts ('split') and joins ('join') are kept per session, so
+  // that re-cutting as batches arrive keeps them; episodes keep why they start where they do,
+  // and their counts. Rows made before have NULL counts and reasons.
+  `
+  ALTER TABLE activity_spans ADD COLUMN events INTEGER;
+  ALTER TABLE activity_spans ADD COLUMN pages INTEGER;
+  ALTER TABLE activity_spans ADD COLUMN cut TEXT CHECK (cut IN ('app', 'marker'));
+
+  ALTER TABLE sessions ADD COLUMN segment_nonce BLOB;
+  ALTER TABLE sessions ADD COLUMN segment_state BLOB;
+
+  CREATE TABLE episode_decisions (
+    session_id TEXT NOT NULL REFERENCES sessions (id),
+    t REAL NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('split', 'join')),
+    created_at INTEGER NOT NULL,
+    PRIMARY KEY (session_id, t)
+  ) STRICT;
+
+  ALTER TABLE episodes ADD COLUMN reason TEXT CHECK (reason IN ('start', 'idle', 'app', 'marker', 'subject'));
+  ALTER TABLE episodes ADD COLUMN events INTEGER;
+  ALTER TABLE episodes ADD COLUMN apps INTEGER;
+  `,
 ];
 
 /** Schema of keys/keyring.db: wrapped keys only. */

@@ -1,5 +1,5 @@
 import { emptyStats, mergeStats } from '../stats.ts';
-import type { AppendBatch, AppendOutcome, BatchRecord, ChunkRecord, SessionStore, StoredChunk, SubjectStore } from '../types.ts';
+import type { AppendBatch, AppendOutcome, BatchRecord, ChunkRecord, SessionStore, SpanCut, StoredChunk, SubjectStore } from '../types.ts';
 import { type SessionRow, toSession } from './rows.ts';
 import { type Db, checkpoint } from './sqlite.ts';
 
@@ -50,8 +50,11 @@ export function sessionStores(db: Db): { sessions: SessionStore; subjects: Subje
     deleteBatches: db.prepare<[string]>('DELETE FROM batches WHERE session_id = ?'),
     deleteChunks: db.prepare<[string]>('DELETE FROM chunks WHERE session_id = ?'),
     tombstone: db.prepare<[number, string]>(
-      `UPDATE sessions SET deleted_at = ?, first_t = NULL, last_t = NULL, event_count = 0, batch_count = 0, raw_bytes = 0, stored_bytes = 0, counts = '{}', origins = '[]', remasked = '{}' WHERE id = ?`,
+      `UPDATE sessions SET deleted_at = ?, first_t = NULL, last_t = NULL, event_count = 0, batch_count = 0, raw_bytes = 0, stored_bytes = 0, counts = '{}', origins = '[]', remasked = '{}',
+         segment_nonce = NULL, segment_state = NULL WHERE id = ?`,
     ),
+    setSegmentState: db.prepare<[Uint8Array, Uint8Array, string]>('UPDATE sessions SET segment_nonce = ?, segment_state = ? WHERE id = ?'),
+    segmentState: db.prepare<[string], { segment_nonce: Buffer | null; segment_state: Buffer | null }>('SELECT segment_nonce, segment_state FROM sessions WHERE id = ? AND deleted_at IS NULL'),
     liveSessionsOf: db.prepare<[string], { id: string }>('SELECT id FROM sessions WHERE subject_id = ? AND deleted_at IS NULL'),
     withContent: db.prepare<[], { id: string; subject_id: string }>('SELECT id, subject_id FROM sessions WHERE deleted_at IS NULL'),
     revokeDevices: db.prepare<[number, string]>('UPDATE devices SET revoked_at = coalesce(revoked_at, ?), label = NULL WHERE subject_id = ?'),
@@ -59,8 +62,11 @@ export function sessionStores(db: Db): { sessions: SessionStore; subjects: Subje
     deleteCodes: db.prepare<[string]>('DELETE FROM enrollment_codes WHERE user_id = ?'),
     markErased: db.prepare<[number, string]>('UPDATE users SET deleted_at = coalesce(deleted_at, ?), label = NULL WHERE id = ?'),
     erased: db.prepare<[], { id: string }>('SELECT id FROM users WHERE deleted_at IS NOT NULL'),
-    insertSpan: db.prepare<[string, number, number, number]>('INSERT INTO activity_spans (session_id, batch_seq, start_t, end_t) VALUES (?, ?, ?, ?)'),
+    insertSpan: db.prepare<[string, number, number, number, number | null, number | null, SpanCut | null]>(
+      'INSERT INTO activity_spans (session_id, batch_seq, start_t, end_t, events, pages, cut) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    ),
     deleteSpans: db.prepare<[string]>('DELETE FROM activity_spans WHERE session_id = ?'),
+    deleteDecisions: db.prepare<[string]>('DELETE FROM episode_decisions WHERE session_id = ?'),
     pointBatch: db.prepare<[string, string, number]>('UPDATE batches SET chunk_id = ? WHERE session_id = ? AND seq = ?'),
     deleteChunk: db.prepare<[string]>('DELETE FROM chunks WHERE id = ?'),
     deleteOpenEpisodes: db.prepare<[number, string]>(`UPDATE episodes SET status = 'deleted', deleted_at = ?, label = NULL WHERE session_id = ? AND status = 'open'`),
@@ -73,6 +79,7 @@ export function sessionStores(db: Db): { sessions: SessionStore; subjects: Subje
     q.deleteBatches.run(sessionId);
     q.deleteChunks.run(sessionId);
     q.deleteSpans.run(sessionId);
+    q.deleteDecisions.run(sessionId);
     q.deleteOpenEpisodes.run(now, sessionId);
     q.tombstone.run(now, sessionId);
   };
@@ -92,7 +99,8 @@ export function sessionStores(db: Db): { sessions: SessionStore; subjects: Subje
     if (!existing) q.insertSession.run(session.id, session.subjectId, session.deviceId, batch.receivedAt);
     q.insertChunk.run(chunk.id, chunk.sessionId, chunk.subjectId, chunk.nonce, chunk.ciphertext);
     q.insertBatch.run(session.id, batch.seq, batch.checksum, batch.eventCount, batch.rawBytes, batch.storedBytes, batch.receivedAt, chunk.id, Object.values(stats.remasked).reduce((a, b) => a + b, 0));
-    for (const [start, end] of stats.spans ?? []) q.insertSpan.run(session.id, batch.seq, start, end);
+    for (const s of stats.spans ?? []) q.insertSpan.run(session.id, batch.seq, s.start, s.end, s.events, s.pages, s.cut);
+    if (input.segmentState) q.setSegmentState.run(input.segmentState.nonce, input.segmentState.ciphertext, session.id);
     const next = mergeStats(existing ? toSession(existing) : emptyStats(), stats, batch);
     q.updateStats.run(
       next.firstT,
@@ -198,6 +206,10 @@ export function sessionStores(db: Db): { sessions: SessionStore; subjects: Subje
           ciphertext: r.ciphertext,
           batchSeq: r.seq,
         }));
+      },
+      async segmentState(sessionId) {
+        const row = q.segmentState.get(sessionId);
+        return row?.segment_nonce && row.segment_state ? { nonce: row.segment_nonce, ciphertext: row.segment_state } : undefined;
       },
       async remove(sessionId, now) {
         const removed = remove.immediate(sessionId, now);

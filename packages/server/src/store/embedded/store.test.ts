@@ -172,3 +172,30 @@ describe('the schema migration for exports (issue 5)', () => {
     }
   });
 });
+
+describe('the schema migration for episode cuts (issue 5)', () => {
+  it('upgrades a store made before it: spans and episodes keep their times, with counts and reasons unknown', async () => {
+    const path = join(dir, 'old.db');
+    const old = openDatabase(path, CONTENT_MIGRATIONS.slice(0, 4));
+    old.exec(`
+      INSERT INTO users (id, roles, created_at) VALUES ('usr_old', '["subject"]', 1);
+      INSERT INTO programs (id, name, purposes, modalities, retention_days, idle_gap_ms, notice_version, notice_text, notice_updated_at, created_by, created_at)
+        VALUES ('prg_old', 'before', '["evaluation"]', '["input"]', 30, 60000, 1, 'n', 1, 'usr_admin', 1);
+      INSERT INTO devices (id, subject_id, created_at, program_id) VALUES ('dev_old', 'usr_old', 1, 'prg_old');
+      INSERT INTO sessions (id, subject_id, device_id, created_at) VALUES ('ses_old', 'usr_old', 'dev_old', 1);
+      INSERT INTO activity_spans (session_id, batch_seq, start_t, end_t) VALUES ('ses_old', 0, 0, 180);
+      INSERT INTO episodes (id, session_id, subject_id, program_id, start_t, end_t, status, label, created_at) VALUES ('epi_old', 'ses_old', 'usr_old', 'prg_old', 0, 180, 'open', 'a task', 1);
+    `);
+    old.close();
+    const upgraded = openDatabase(path, CONTENT_MIGRATIONS);
+    try {
+      expect(upgraded.pragma('user_version', { simple: true })).toBe(CONTENT_MIGRATIONS.length);
+      expect(upgraded.prepare('SELECT start_t, end_t, events, pages, cut FROM activity_spans').all()).toEqual([{ start_t: 0, end_t: 180, events: null, pages: null, cut: null }]);
+      expect(upgraded.prepare('SELECT label, reason, events, apps FROM episodes').all()).toEqual([{ label: 'a task', reason: null, events: null, apps: null }]);
+      expect(upgraded.prepare('SELECT segment_nonce, segment_state FROM sessions').all()).toEqual([{ segment_nonce: null, segment_state: null }]);
+      expect(upgraded.prepare('SELECT count(*) AS n FROM episode_decisions').get()).toEqual({ n: 0 });
+    } finally {
+      upgraded.close();
+    }
+  });
+});
