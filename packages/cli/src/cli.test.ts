@@ -27,7 +27,7 @@ describe('lockstep --help', () => {
     ['sessions'], ['sessions', 'list'], ['sessions', 'show'], ['sessions', 'delete'],
     ['programs'], ['programs', 'add'], ['programs', 'list'], ['programs', 'notice'],
     ['consent'], ['consent', 'accept'], ['consent', 'withdraw'], ['consent', 'show'],
-    ['episodes'], ['episodes', 'list'], ['episodes', 'show'], ['episodes', 'label'], ['episodes', 'release'], ['episodes', 'delete'],
+    ['episodes'], ['episodes', 'list'], ['episodes', 'show'], ['episodes', 'label'], ['episodes', 'split'], ['episodes', 'merge'], ['episodes', 'release'], ['episodes', 'delete'],
     ['datasets'], ['datasets', 'add'], ['datasets', 'list'],
     ['grants'], ['grants', 'request'], ['grants', 'approve'], ['grants', 'deny'], ['grants', 'revoke'], ['grants', 'list'], ['grants', 'read'],
     ['break-glass'], ['break-glass', 'request'], ['break-glass', 'approve'], ['break-glass', 'read'], ['break-glass', 'list'],
@@ -98,6 +98,26 @@ describe('lockstep up, enroll and sessions', () => {
     expect(list.stdout).toContain('https://example.org');
     const show = await lockstep(['sessions', 'show', session, '--json'], personEnv);
     expect(JSON.parse(show.stdout).events).toHaveLength(2);
+
+    // More of the same page: one episode, which the person splits (seconds from its start) and merges back.
+    await createClient(server.url, creds.device.token).post(
+      '/v1/batches',
+      makeBatch(creds.device.id, session, 1, [
+        { seq: 2, t: 1000, type: 'scroll', scrollX: 0, scrollY: 100 },
+        { seq: 3, t: 2000, type: 'scroll', scrollX: 0, scrollY: 200 },
+      ]),
+    );
+    const episodes = await lockstep(['episodes', 'list'], personEnv);
+    expect(episodes.stdout).toMatch(/^id\s+session\s+status\s+duration\s+events\s+apps\s+cut\s+task$/m);
+    expect(episodes.stdout).toMatch(new RegExp(`epi_\\S+\\s+${session}\\s+open\\s+2\\.0 s\\s+4\\s+1\\s+start\\s+-`));
+    const epi = /(epi_\S+)/.exec(episodes.stdout)![1]!;
+    expect((await lockstep(['episodes', 'split', epi, '--at', 'soon'], personEnv)).stderr).toContain('is not a number of seconds');
+    const split = await lockstep(['episodes', 'split', epi, '--at', '1.5', '--json'], personEnv);
+    const parts = (JSON.parse(split.stdout) as { episodes: Array<{ id: string; startT: number; endT: number; reason: string }> }).episodes;
+    expect(parts.map((e) => [e.startT, e.endT, e.reason])).toEqual([[0, 1000], [2000, 2000]].map(([a, b], i) => [a, b, i === 0 ? 'start' : 'subject']));
+    const merged = await lockstep(['episodes', 'merge', epi, parts[1]!.id], personEnv);
+    expect(merged.stdout).toContain(`merged into ${epi}`);
+    expect(merged.stdout).toMatch(/2\.0 s\s+4\s+1\s+start/);
 
     // the admin cannot read it, and is told why
     const denied = await lockstep(['sessions', 'show', session], env());

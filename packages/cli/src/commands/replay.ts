@@ -41,9 +41,10 @@ async function fromFile(spec: string): Promise<TrajectoryRecord> {
 
 /** One of your own episodes, read from the server and compiled here (not de-identified: it is yours). */
 async function fromServer(opts: Opts, id: string): Promise<TrajectoryRecord> {
-  const res = await userClient(opts).get<{ episode: { id: string; task: string | null }; events: CaptureEvent[] }>(`/v1/episodes/${enc(id)}`);
+  const res = await userClient(opts).get<{ episode: { id: string; task: string | null }; events: CaptureEvent[]; context?: CaptureEvent[] }>(`/v1/episodes/${enc(id)}`);
   if (res.events.length === 0) throw new Error(`episode ${id} has no events`);
-  return buildTrajectory(res.events, { id: res.episode.id, subject: 'you', task: res.episode.task, maskPageText: false });
+  // An episode that starts in the middle of a page visit starts on that page.
+  return buildTrajectory(res.events, { id: res.episode.id, subject: 'you', task: res.episode.task, maskPageText: false, context: res.context ?? [] });
 }
 
 export function register(program: Command): void {

@@ -154,6 +154,6 @@ describe('the generated script, run by Node', () => {
 
     const usage = await run(toPlaywrightScript(record), ['--site', 'nonsense']);
     expect(usage.code).toBe(1);
-    expect(usage.stderr).toBe('replay failed: --site takes SITE=URL, e.g. --site site-1.invalid=http://127.0.0.1:4173\n');
+    expect(usage.stderr).toBe('replay failed: --site takes SITE=URL, e.g. --site site-1.invalid=http://localhost:4173\n');
   });
 });
