@@ -52,6 +52,11 @@ export function makeEvent(type: EventType, seq: number, t: number, r: () => numb
       return { seq, t, type, width: 1280, height: 720, dpr: 1, scrollX: 0, scrollY: Math.round(r() * 4000) };
     case 'marker':
       return { seq, t, type, kind: r() < 0.5 ? 'pause' : 'resume', reason: 'shortcut' };
+    case 'window':
+      return { seq, t, type, app: 'xterm', title: `ticket-${Math.floor(r() * 1000)} — bash`, bounds: { x: 0, y: 0, w: 1280, h: 720 } };
+    case 'frame':
+      // A tiny stand-in image: the web mix never draws frames (MIX below), this keeps the switch whole.
+      return { seq, t, type, format: 'png', width: 1, height: 1, box: { x: 0, y: 0, w: 1, h: 1 }, data: 'iVBORw0KGgo=' };
   }
 }
 

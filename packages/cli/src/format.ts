@@ -68,6 +68,10 @@ function describeDetail(e: CaptureEvent): string {
       return `${e.width}x${e.height} @${e.dpr}x`;
     case 'marker':
       return `${e.kind}${e.reason ? ` (${e.reason})` : ''}`;
+    case 'window':
+      return `${e.app} "${e.title}"${e.credential ? ' (credential prompt: keys withheld)' : ''}`;
+    case 'frame':
+      return `${e.format} ${e.width}x${e.height} (${Math.round((e.data.length * 3) / 4 / 1024)} KiB)`;
   }
 }
 

@@ -21,8 +21,23 @@ describe('CaptureEvent', () => {
       { seq: 7, t: 7, type: 'input', value: 'A', inputType: 'insertText', target },
       { seq: 8, t: 8, type: 'focus', kind: 'blur', target },
       { seq: 9, t: 9, type: 'pointer', kind: 'dragstart', x: 1, y: 1 },
+      { seq: 10, t: 10, type: 'window', app: 'xterm', title: 'bash', bounds: { x: 0, y: 0, w: 640, h: 480 } },
+      { seq: 11, t: 11, type: 'window', app: 'xterm', title: '[sudo] password for ann:', bounds: { x: 0, y: 0, w: 640, h: 480 }, credential: true },
+      { seq: 12, t: 12, type: 'frame', format: 'jpeg', width: 320, height: 240, box: { x: 0, y: 0, w: 640, h: 480 }, data: '/9j/4AAQSkZJRg==' },
+      { seq: 13, t: 13, type: 'marker', kind: 'away' },
+      { seq: 14, t: 14, type: 'marker', kind: 'gap', reason: 'spool-full' },
     ];
     for (const e of events) expect(CaptureEvent.safeParse(e).success, JSON.stringify(e)).toBe(true);
+  });
+
+  it('refuses a window event that names a process or host, and a frame that is not base64', () => {
+    const bounds = { x: 0, y: 0, w: 640, h: 480 };
+    const r = CaptureEvent.safeParse({ seq: 0, t: 0, type: 'window', app: 'xterm', title: 'bash', bounds, pid: 4242 });
+    expect(r.success).toBe(false);
+    if (!r.success) expect(describeIssue(r.error).field).toBe('pid');
+    const f = CaptureEvent.safeParse({ seq: 0, t: 0, type: 'frame', format: 'png', width: 1, height: 1, box: bounds, data: 'not base64!' });
+    expect(f.success).toBe(false);
+    if (!f.success) expect(describeIssue(f.error)).toEqual({ field: 'data', message: 'must be base64' });
   });
 
   it('rejects unknown fields and names them', () => {

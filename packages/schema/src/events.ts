@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Target } from './target.ts';
+import { Box, Target } from './target.ts';
 
 /**
  * Raw capture events, version 1.
@@ -220,8 +220,12 @@ export type ViewportEvent = z.infer<typeof ViewportEvent>;
 /**
  * `redaction-failed`: the on-device redactor could not be built or threw, so the recorder stopped
  * capturing text (key characters and field values are withheld from then on); `reason` says why.
+ * `away`: the person went to a window the program does not record (outside its allow-list): from
+ * here until the next `window` event only markers are kept, and nothing says which window it was.
+ * `gap`: the recorder could not keep what happened from here to the next event (its spool was
+ * full, `reason: 'spool-full'`); nothing in between was recorded, and the gap says so.
  */
-export const MarkerKind = z.enum(['start', 'stop', 'pause', 'resume', 'redaction-failed']);
+export const MarkerKind = z.enum(['start', 'stop', 'pause', 'resume', 'redaction-failed', 'away', 'gap']);
 export type MarkerKind = z.infer<typeof MarkerKind>;
 
 export const MarkerEvent = z
@@ -235,6 +239,50 @@ export const MarkerEvent = z
   .strict();
 export type MarkerEvent = z.infer<typeof MarkerEvent>;
 
+/**
+ * Desktop: the window that input goes to now (the focused top-level window), sent when it
+ * changes (another window, or a new title) and only for windows the program records. `app` is
+ * the program's class name as the window system gives it (X11 WM_CLASS: `xterm`, `code`), never
+ * a path or a process id; `bounds` are screen pixels. On the desktop, pointer coordinates are
+ * screen pixels too, and the `viewport` event gives the screen's size.
+ */
+export const WindowEvent = z
+  .object({
+    ...base,
+    type: z.literal('window'),
+    app: z.string().min(1).max(128),
+    title: z.string().max(1024),
+    bounds: Box,
+    /** The title looks like a credential prompt (password, passphrase, sudo…): its keys carry no content. */
+    credential: z.literal(true).optional(),
+  })
+  .strict();
+export type WindowEvent = z.infer<typeof WindowEvent>;
+
+/** Largest screenshot one `frame` event may carry, in bytes of its encoded image. */
+export const MAX_FRAME_BYTES = 2_000_000;
+
+/**
+ * Desktop: a screenshot of the active window only (never the whole screen), the last settled
+ * frame before an action, downscaled. `box` is the window's place on screen (screen pixels);
+ * `width`×`height` is the image's size; `data` is the encoded image, base64.
+ */
+export const FrameEvent = z
+  .object({
+    ...base,
+    type: z.literal('frame'),
+    format: z.enum(['png', 'jpeg']),
+    width: z.number().int().positive().max(8192),
+    height: z.number().int().positive().max(8192),
+    box: Box,
+    data: z
+      .string()
+      .max(Math.ceil(MAX_FRAME_BYTES / 3) * 4)
+      .regex(/^[A-Za-z0-9+/]*={0,2}$/, 'must be base64'),
+  })
+  .strict();
+export type FrameEvent = z.infer<typeof FrameEvent>;
+
 export const CaptureEvent = z.discriminatedUnion('type', [
   PointerEvent,
   WheelEvent,
@@ -245,6 +293,8 @@ export const CaptureEvent = z.discriminatedUnion('type', [
   NavigationEvent,
   ViewportEvent,
   MarkerEvent,
+  WindowEvent,
+  FrameEvent,
 ]);
 export type CaptureEvent = z.infer<typeof CaptureEvent>;
 export type EventType = CaptureEvent['type'];
@@ -258,6 +308,8 @@ export const EVENT_TYPES = [
   'navigation',
   'viewport',
   'marker',
+  'window',
+  'frame',
 ] as const satisfies readonly EventType[];
 
 /** An event as a recorder produces it, before the host assigns `seq` and session-relative `t`. */
