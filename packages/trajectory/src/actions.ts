@@ -1,9 +1,10 @@
 // Compiled actions, version 1: what a person did, in a fixed vocabulary, each with its target
-// element, its coordinates (CSS pixels and normalised to [0, 1]) and a reference to the last
-// settled observation before it. These types may move to packages/schema (actions.ts) once the
-// schema is free to change; the shapes are meant to stay.
+// element (desktop: the window), its coordinates (CSS pixels of the page, or screen pixels on
+// the desktop, and normalised to [0, 1]) and a reference to the last settled observation before
+// it. These types may move to packages/schema (actions.ts) once the schema is free to change; the
+// shapes are meant to stay.
 import { z } from 'zod';
-import { Redaction, Target } from '@lockstep/schema';
+import { Box, Redaction, Target } from '@lockstep/schema';
 
 export const ACTION_SCHEMA_VERSION = 1 as const;
 
@@ -40,7 +41,8 @@ export type SeqRange = z.infer<typeof SeqRange>;
 /**
  * What the screen or page showed before an action: the last *settled* state, i.e. the state after
  * event `seq`, which was followed by at least `settleMs` without events. For the web recorder this
- * is the page state (URL, title, viewport, scroll); the desktop agent will point at a screenshot.
+ * is the page state (URL, title, viewport, scroll); on the desktop it is a screenshot (a `frame`
+ * event), see the compiler.
  * `settled` is false when no quiet moment had been seen yet (the state is then the latest one).
  */
 export const Observation = z.discriminatedUnion('kind', [
@@ -62,8 +64,13 @@ export const Observation = z.discriminatedUnion('kind', [
       seq,
       t: ms,
       settled: z.boolean(),
-      /** Id of a stored screenshot (desktop agent). */
+      /** The screenshot: `frame-<seq>`, the seq of its `frame` event (the same as `seq`). */
       id: z.string().min(1).max(256),
+      /** The image's size in its own pixels (it may be downscaled from the window's). */
+      width: z.number().int().positive().optional(),
+      height: z.number().int().positive().optional(),
+      /** Where the window it shows is on the screen (screen px): screen x = box.x + image x × box.w / width. */
+      box: Box.optional(),
     })
     .strict(),
 ]);
@@ -235,6 +242,14 @@ export const SwitchAction = z
     app: z.string().max(256).optional(),
     tab: z.number().int().nonnegative().optional(),
     title: z.string().max(1024).optional(),
+    /**
+     * Why the window changed (desktop). `action`: an action just before it (a click on the
+     * window, alt+tab), named by `causeSeq`; a consequence, like a caused navigation. `initial`:
+     * the first window of the recording. `return`: the person came back from a window the
+     * program does not record (after an `away` marker). `direct`: no action seen.
+     */
+    cause: z.enum(['action', 'initial', 'direct', 'return']).optional(),
+    causeSeq: seq.optional(),
   })
   .strict();
 
@@ -275,7 +290,7 @@ export const ACTION_KINDS = [
   'wait',
 ] as const satisfies readonly ActionKind[];
 
-/** True for actions the person made; false for a navigation caused by one of them. */
+/** True for actions the person made; false for a navigation or a window switch caused by one of them. */
 export function isPersonAction(a: Action): boolean {
-  return !(a.kind === 'navigate' && a.cause === 'action');
+  return !((a.kind === 'navigate' || a.kind === 'switch') && a.cause === 'action');
 }

@@ -32,7 +32,7 @@ export function describeAction(a: Action, opts: DescribeOptions = {}): string {
     case 'drag':
       return `${mods(a.mods)}drag (${a.via}) ${element(a.target)} → ${element(a.endTarget)}`;
     case 'scroll':
-      return `${mods(a.mods)}scroll ${a.direction} ${Math.round(Math.abs(a.direction === 'up' || a.direction === 'down' ? a.dy : a.dx))}px ${a.container ? `in ${element(a.container)}` : 'the page'}`;
+      return `${mods(a.mods)}scroll ${a.direction} ${Math.round(Math.abs(a.direction === 'up' || a.direction === 'down' ? a.dy : a.dx))}px ${a.container ? `in ${element(a.container)}` : a.target?.tag === 'window' ? `in ${element(a.target)}` : 'the page'}`;
     case 'type': {
       const text = a.masked ? '[masked]' : JSON.stringify(a.text ?? '');
       const prior = a.prior !== undefined ? ` (was ${JSON.stringify(a.prior)})` : '';
@@ -48,7 +48,7 @@ export function describeAction(a: Action, opts: DescribeOptions = {}): string {
     case 'navigate':
       return `navigate ${a.via} ${url(a.url)} ${JSON.stringify(a.title)} (${a.cause})`;
     case 'switch':
-      return `switch ${a.app ?? ''}${a.tab !== undefined ? ` tab ${a.tab}` : ''}${a.title ? ` ${JSON.stringify(a.title)}` : ''}`.trim();
+      return `switch ${a.app ?? ''}${a.tab !== undefined ? ` tab ${a.tab}` : ''}${a.title ? ` ${JSON.stringify(a.title)}` : ''}${a.cause ? ` (${a.cause})` : ''}`.trim();
     case 'wait':
       return 'wait';
   }

@@ -3,6 +3,7 @@ import type { CaptureEvent } from '@lockstep/schema';
 import { compile } from './compile/compiler.ts';
 import { Segmenter, buildEpisodes, cutSession, labelEpisode, mergeAt, splitAt } from './segment.ts';
 import { loadRecording } from './testing.ts';
+import { CODE, XTERM, desktopSession, xtermSession } from './testing-desktop.ts';
 
 /** Several recordings played one after the other as one session, with gaps between them. */
 async function longSession(names: string[], gap: number): Promise<CaptureEvent[]> {
@@ -63,5 +64,52 @@ describe('episodes', () => {
       expect(cuts).toEqual(whole);
     }
     expect(new Segmenter().state).toEqual({ lastT: null, app: null, afterMarker: false });
+  });
+});
+
+describe('episodes on the desktop', () => {
+  it('cut where the window’s app changes, not at a new title or another window of the same app', () => {
+    const s = desktopSession().window(XTERM).idle(1000).type('ls').window({ ...XTERM, title: 'alice@dev: ~/src' }).idle(1000).window({ ...XTERM, bounds: { x: 960, y: 0, w: 960, h: 1080 } }).idle(1000).window(CODE).idle(1000).window(XTERM);
+    const cuts = cutSession(s.events);
+    const windows = s.events.filter((e) => e.type === 'window');
+    expect(cuts.map((c) => c.reason)).toEqual(['start', 'app', 'app']);
+    expect(cuts.slice(1).map((c) => c.seq)).toEqual([windows[3]!.seq, windows[4]!.seq]);
+    expect(cutSession(s.events, { cutOnAppSwitch: false }).map((c) => c.reason)).toEqual(['start']);
+  });
+
+  it('cut after away and gap markers as after a pause: at the next event that is not a marker', () => {
+    const s = desktopSession().window(XTERM).idle(1000).type('ab').marker('away').marker('pause').idle(20_000).window(XTERM, 0).type('cd').marker('gap', 100, 'spool-full').type('ef');
+    const cuts = cutSession(s.events);
+    expect(cuts.map((c) => c.reason)).toEqual(['start', 'marker', 'marker']);
+    const back = s.events.filter((e) => e.type === 'window')[1]!;
+    expect(cuts[1]!.seq).toBe(back.seq);
+    const gap = s.events.find((e) => e.type === 'marker' && e.kind === 'gap')!;
+    expect(cuts[2]!.seq).toBe(gap.seq + 1);
+    expect(cutSession(s.events, { cutOnMarkers: false }).map((c) => c.reason)).toEqual(['start']);
+  });
+
+  it('summarise each episode with the window classes it used', () => {
+    const events = xtermSession();
+    const cuts = cutSession(events);
+    // The session: xterm, then VS Code (an app switch), then away and back in xterm (a marker cut).
+    expect(cuts.map((c) => c.reason)).toEqual(['start', 'app', 'marker']);
+    const episodes = buildEpisodes(cuts, events, compile(events));
+    expect(episodes.map((e) => e.apps)).toEqual([['xterm'], ['code'], ['xterm']]);
+    expect(episodes.reduce((n, e) => n + e.events, 0)).toBe(events.length);
+    // The click on VS Code was made from xterm: it ends the first episode; the switch it caused opens the second.
+    expect(episodes[0]!.counts).toEqual({ switch: 1, type: 2, key: 2, hotkey: 1, click: 2, wait: 1 });
+    expect(episodes[1]!.counts).toEqual({ switch: 1, type: 1, hotkey: 1 });
+  });
+
+  it('carry on from a saved state across the batches of a desktop session', () => {
+    const events = xtermSession();
+    const whole = cutSession(events);
+    for (let at = 1; at < events.length; at++) {
+      const head = new Segmenter();
+      const cuts = events.slice(0, at).flatMap((e) => head.push(e) ?? []);
+      const tail = new Segmenter({}, head.state);
+      cuts.push(...events.slice(at).flatMap((e) => tail.push(e) ?? []));
+      expect(cuts, `split at ${at}`).toEqual(whole);
+    }
   });
 });

@@ -1,5 +1,9 @@
 // Episode segmentation: a streaming cutter over raw events (idle gaps, app switches, explicit
 // markers), the subject's split and merge on the resulting cuts, and the episode summaries.
+// On the desktop the app is the focused window's class (`window` events): a window of another
+// app is a switch, a new title or another window of the same app is not. The `away` marker (the
+// person left for a window the program does not record) and the `gap` marker (events were lost)
+// cut like a pause: the next event that is not a marker starts an episode.
 import type { CaptureEvent } from '@lockstep/schema';
 import type { Action } from './actions.ts';
 import type { ActionCounts, Cut, Episode } from './episode.ts';
@@ -8,9 +12,9 @@ import { EpisodeLabel } from './episode.ts';
 export interface SegmentOptions {
   /** A gap of at least this long (ms) without any event starts a new episode. Default 120 s. */
   idleMs: number;
-  /** Start a new episode when the app changes. Default true. */
+  /** Start a new episode when the app changes (web: the origin of a top-level navigation; desktop: the focused window's app). Default true. */
   cutOnAppSwitch: boolean;
-  /** Start a new episode after a pause or a stop marker. Default true. */
+  /** Start a new episode after a pause, stop, away or gap marker. Default true. */
   cutOnMarkers: boolean;
   /** The app a top-level URL belongs to. Default: its origin. */
   appOf: (url: string) => string;
@@ -35,10 +39,20 @@ export const DEFAULT_SEGMENT_OPTIONS: Readonly<SegmentOptions> = Object.freeze({
 export interface SegmenterState {
   /** Time of the last event pushed; null before the first (whose cut has reason `start`). */
   lastT: number | null;
-  /** The app of the last top-level navigation; null before any. */
+  /** The app of the last top-level navigation (desktop: of the last window event); null before any. */
   app: string | null;
-  /** A pause or stop marker came after the last other event: the next other event starts an episode. */
+  /** A pause, stop, away or gap marker came after the last other event: the next other event starts an episode. */
   afterMarker: boolean;
+}
+
+/** Markers after which the next other event starts an episode. */
+const CUTTING_MARKERS: ReadonlySet<string> = new Set(['pause', 'stop', 'away', 'gap']);
+
+/** The app an event puts the session in: a top-level navigation's (by `appOf`), a window event's app class; null for other events. */
+function appOfEvent(e: CaptureEvent, appOf: (url: string) => string): string | null {
+  if (e.type === 'navigation' && !(e.frame && e.frame.length > 0)) return appOf(e.url);
+  if (e.type === 'window') return e.app;
+  return null;
 }
 
 /** Streaming cutter: push events in order; returns a cut when an episode starts at this event. */
@@ -63,15 +77,15 @@ export class Segmenter {
     const gap = this.lastT === null ? 0 : e.t - this.lastT;
     this.lastT = e.t;
     if (e.type === 'marker') {
-      if (e.kind === 'pause' || e.kind === 'stop') this.afterMarker = true;
+      if (CUTTING_MARKERS.has(e.kind)) this.afterMarker = true;
       return first ? { seq: e.seq, t: e.t, reason: 'start' } : null;
     }
     let reason: Cut['reason'] | null = first ? 'start' : null;
     if (!reason && this.afterMarker && this.o.cutOnMarkers) reason = 'marker';
     this.afterMarker = false;
     if (!reason && gap >= this.o.idleMs) reason = 'idle';
-    if (e.type === 'navigation' && !(e.frame && e.frame.length > 0)) {
-      const app = this.o.appOf(e.url);
+    const app = appOfEvent(e, this.o.appOf);
+    if (app !== null) {
       if (!reason && this.app !== null && app !== this.app && this.o.cutOnAppSwitch) reason = 'app';
       this.app = app;
     }
@@ -121,15 +135,18 @@ export function buildEpisodes(cuts: readonly Cut[], events: Iterable<CaptureEven
     while (i + 1 < sorted.length && e.seq >= sorted[i + 1]!.seq) {
       i++;
       const c = sorted[i]!;
-      episodes.push({ index: i, start: { seq: e.seq, t: e.t }, end: { seq: e.seq, t: e.t }, reason: c.reason, duration: 0, apps: app ? [app] : [], events: 0, actions: 0, counts: {} });
+      // An episode opened by a window event starts in that window's app, not in the one before.
+      const carried = app && e.type !== 'window' ? [app] : [];
+      episodes.push({ index: i, start: { seq: e.seq, t: e.t }, end: { seq: e.seq, t: e.t }, reason: c.reason, duration: 0, apps: carried, events: 0, actions: 0, counts: {} });
     }
     const ep = episodes[i];
     if (!ep) continue;
     ep.end = { seq: e.seq, t: e.t };
     ep.duration = Math.round((e.t - ep.start.t) * 10) / 10;
     ep.events++;
-    if (e.type === 'navigation' && !(e.frame && e.frame.length > 0)) {
-      app = appOf(e.url);
+    const next = appOfEvent(e, appOf);
+    if (next !== null) {
+      app = next;
       if (!ep.apps.includes(app)) ep.apps.push(app);
     }
   }

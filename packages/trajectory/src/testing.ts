@@ -17,8 +17,9 @@ export async function loadRecording(name: string): Promise<CaptureEvent[]> {
 /**
  * What every compiled action list must keep: schema-valid actions in the order of their first
  * events; coordinates normalised into [0, 1] and inside the target's box for clicks; an
- * observation before every action but the first navigation; and every press, key and wheel of
- * the recording inside some action (nothing the person did is lost).
+ * observation before every action but the first page or window (and a return from a window that
+ * is not recorded); and every press, key and wheel of the recording inside some action (nothing
+ * the person did is lost).
  */
 export function checkActions(events: readonly CaptureEvent[], actions: readonly Action[]): void {
   let last = -1;
@@ -27,7 +28,9 @@ export function checkActions(events: readonly CaptureEvent[], actions: readonly 
     expect(a.seq.from).toBeGreaterThanOrEqual(last);
     last = a.seq.from;
     expect(a.seq.to).toBeGreaterThanOrEqual(a.seq.from);
-    if (!(a.kind === 'navigate' && a.cause === 'initial')) expect(a.observation, JSON.stringify(a)).toBeDefined();
+    // Nothing was shown before the first page or window, nor (desktop) before coming back from an unrecorded window.
+    const unseen = (a.kind === 'navigate' && a.cause === 'initial') || (a.kind === 'switch' && (a.cause === 'initial' || a.cause === 'return'));
+    if (!unseen) expect(a.observation, JSON.stringify(a)).toBeDefined();
     // A wait shows what the person looked at while waiting: the state before the next action.
     if (a.observation && a.kind !== 'wait') expect(a.observation.seq).toBeLessThan(Math.max(a.seq.from, 1));
     if (a.kind === 'click' || a.kind === 'double_click' || a.kind === 'right_click') {

@@ -2,9 +2,15 @@
 // in session order, get finished actions back in the order they started; end() closes whatever is
 // still open. Memory is bounded by what is open at once (one press, one field, one scroll…), not
 // by the session's length. The rules are listed in packages/trajectory/README.md.
-import type { CaptureEvent, InputEvent, KeyEvent, NavigationEvent, PointerEvent, Redaction, Target, ViewportEvent, WheelEvent } from '@lockstep/schema';
+//
+// The desktop agent sends the same events with no targets, no input, focus or navigation events,
+// screen pixels for coordinates, and three of its own: `window` (the focused window changed),
+// `frame` (a screenshot of it) and the `away` and `gap` markers. The compiler turns on its desktop
+// rules at the first `window` or `frame` event (see README, "Desktop").
+import type { Box, CaptureEvent, FrameEvent, InputEvent, KeyEvent, NavigationEvent, PointerEvent, Redaction, Target, ViewportEvent, WheelEvent, WindowEvent } from '@lockstep/schema';
 import { SYNC_INPUT_TYPE } from '@lockstep/schema';
 import type { Action, ActionOf, Observation, Point, Screen } from '../actions.ts';
+import { isPersonAction } from '../actions.ts';
 import { isCaretKey, isChord, isModifierKey, keyName, modifierNames } from './keys.ts';
 import { simplifyPath } from './simplify.ts';
 
@@ -19,7 +25,7 @@ export interface CompileOptions {
   scrollMergeMs: number;
   /** …and the pointer within this many CSS px of where the scroll started. */
   scrollMovePx: number;
-  /** An idle gap between two actions of at least this (ms) becomes a `wait`… */
+  /** An idle gap between two actions of at least this (ms) becomes a `wait` (and, on the desktop, ends typing)… */
   waitMs: number;
   /** …unless it is this long (ms) or longer: the person was away (episodes are cut at such gaps). */
   waitMaxMs: number;
@@ -59,6 +65,8 @@ const DEFAULT_SCREEN: Screen = { width: 1280, height: 720, dpr: 1 };
 export interface CompilerStart {
   page?: NavigationEvent;
   viewport?: ViewportEvent;
+  /** Desktop: the window that had focus (the episode's first window event is then no `initial` switch). */
+  window?: WindowEvent;
 }
 
 interface PageState {
@@ -77,6 +85,8 @@ interface RawPoint {
 interface Press {
   down: PointerEvent;
   obs: Observation | undefined;
+  /** Desktop: the window the press went to (the focused one, or the one it brought to the front). */
+  win: WindowEvent | null;
   screen: Screen;
   path: RawPoint[];
   maxDist: number;
@@ -97,11 +107,14 @@ interface PendingClick {
   count: number;
   obs: Observation | undefined;
   screen: Screen;
+  win: WindowEvent | null;
 }
 
 interface PendingKey {
   e: KeyEvent;
   obs: Observation | undefined;
+  /** Desktop: the focused window when the key went down (keys have no target there). */
+  win?: Target;
   name: string;
   count: number;
   lastSeq: number;
@@ -133,6 +146,12 @@ interface Segment {
   held: PendingKey[];
   /** Loose typing: which characters of `value` were redacted keys. */
   looseRedacted?: ({ kind: string; family: 'secret' | 'pii' } | null)[];
+  /** Desktop typing: where the caret is in `value` (code points); keys are inserted there. */
+  caret?: number;
+  /** Desktop typing: arrow keys since the last edit; absorbed by the next edit, else keys of their own. */
+  moves?: PendingKey[];
+  /** Desktop typing: time of the run's last key (an idle gap after it ends the run). */
+  last?: number;
 }
 
 interface OpenScroll {
@@ -148,6 +167,7 @@ interface OpenScroll {
   screen: Screen;
   /** The element that scrolled (from the scroll events that followed), when it was not the page. */
   container?: Target;
+  win: WindowEvent | null;
 }
 
 const targetKey = (t: Target | undefined): string => (t ? `${(t.frame ?? []).join('.')}|${t.selector}` : '');
@@ -169,7 +189,7 @@ export class Compiler {
   /** The last drag, so that a click event closing it is absorbed. */
   private lastDragSeq = -1;
   private key: PendingKey | null = null;
-  private modAlone: { e: KeyEvent; obs: Observation | undefined } | null = null;
+  private modAlone: { e: KeyEvent; obs: Observation | undefined; win?: Target } | null = null;
   private segment: Segment | null = null;
   private scroll: OpenScroll | null = null;
   /** Last known value per field in this document (for `prior`). */
@@ -183,9 +203,25 @@ export class Compiler {
   private prevEnd: number | null = null;
   private prevTo = 0;
 
+  // Desktop state.
+  private desktop = false;
+  /** The focused window, as the last `window` event gave it. */
+  private window: WindowEvent | null = null;
+  /** A window has been seen: the next switch is not the initial one. */
+  private windowed = false;
+  /** After an `away` marker: nothing but markers counts until the next `window` event, which is a return. */
+  private away = false;
+  /** The latest screenshot; `settled` holds the last one taken in a quiet moment. */
+  private frame: FrameEvent | null = null;
+
   constructor(options: Partial<CompileOptions> = {}, start: CompilerStart = {}) {
     this.o = { ...DEFAULT_COMPILE_OPTIONS, ...options };
-    const { page, viewport } = start;
+    const { page, viewport, window } = start;
+    if (window) {
+      this.desktop = true;
+      this.window = window;
+      this.windowed = true;
+    }
     if (page) {
       this.page.url = page.url;
       this.page.title = page.title;
@@ -197,7 +233,7 @@ export class Compiler {
       // A page loaded after the viewport event starts at the top.
       if (!(page && page.kind === 'load' && page.seq > viewport.seq)) this.page.scroll = { x: viewport.scrollX, y: viewport.scrollY };
     }
-    const latest = [page, viewport].reduce<CaptureEvent | undefined>((a, e) => (e && (!a || e.seq > a.seq) ? e : a), undefined);
+    const latest = [page, viewport, window].reduce<CaptureEvent | undefined>((a, e) => (e && (!a || e.seq > a.seq) ? e : a), undefined);
     if (latest) {
       this.lastSeq = latest.seq;
       this.lastT = latest.t;
@@ -206,6 +242,14 @@ export class Compiler {
 
   /** Feeds one event; returns the actions that are now final, in order. */
   push(e: CaptureEvent): Action[] {
+    // Away in a window the program does not record: whatever comes before the next window event is not the person's recorded work.
+    if (this.away && e.type !== 'marker' && e.type !== 'window' && e.type !== 'viewport') return [];
+    if (e.type === 'frame') {
+      // A screenshot is state, like a page: it leaves timing and what is open as they are.
+      this.desktop = true;
+      this.frame = e;
+      return [];
+    }
     if (e.type === 'pointer' && e.kind === 'move') {
       this.onMove(e);
       return [];
@@ -216,7 +260,10 @@ export class Compiler {
       this.onSync(e);
       return this.release(false);
     }
+    let early: Action[] = [];
     if (this.page.known && e.t - this.lastT >= this.o.settleMs) this.settled = this.snapshot(this.lastSeq, this.lastT, true);
+    // A screenshot is settled when it was taken in a quiet moment: after the last event before it, and settleMs before the next.
+    if (this.frame && this.frame.seq > this.lastSeq && e.t - this.lastT >= this.o.settleMs) this.settled = this.screenshot(this.frame, true);
     // A modifier held through a click, a scroll or typing is that action's modifier, not a key press.
     if (this.modAlone && e.type !== 'key' && e.type !== 'focus' && e.type !== 'scroll' && e.type !== 'viewport') this.modAlone = null;
     if (this.clicks.length > 0 && !(e.type === 'pointer' && (e.kind === 'dblclick' || e.kind === 'click'))) {
@@ -251,14 +298,29 @@ export class Compiler {
         this.page.viewport = { width: e.width, height: e.height, dpr: e.dpr };
         this.page.scroll = { x: e.scrollX, y: e.scrollY };
         break;
+      case 'window':
+        this.onWindow(e);
+        break;
       case 'marker':
         this.closeAll();
-        if (e.kind !== 'redaction-failed') this.prevEnd = null;
+        if (e.kind !== 'redaction-failed') {
+          // What the marker closed ended before it: released now, so that no wait spans the marker.
+          early = this.release(false);
+          this.prevEnd = null;
+        }
+        if (e.kind === 'away' || e.kind === 'gap') {
+          // Unrecorded time: no action causes what follows, and no screenshot from before shows what came after.
+          this.cause = null;
+          this.frame = null;
+          this.settled = undefined;
+          if (e.kind === 'away') this.away = true;
+        }
         break;
     }
     this.lastSeq = e.seq;
     this.lastT = e.t;
-    return this.release(false);
+    const out = this.release(false);
+    return early.length > 0 ? [...early, ...out] : out;
   }
 
   /** Closes everything still open and returns the remaining actions. */
@@ -273,9 +335,14 @@ export class Compiler {
     return { kind: 'page', seq, t, settled, url: this.page.url, title: this.page.title, viewport: { ...this.page.viewport }, scroll: { ...this.page.scroll } };
   }
 
-  /** The last settled observation before the event being handled (none before the first page). */
+  private screenshot(f: FrameEvent, settled: boolean): Observation {
+    return { kind: 'screenshot', seq: f.seq, t: f.t, settled, id: `frame-${f.seq}`, width: f.width, height: f.height, box: { ...f.box } };
+  }
+
+  /** The last settled observation before the event being handled (none before the first page or screenshot). */
   private observe(): Observation | undefined {
     if (this.settled) return this.settled;
+    if (this.frame) return this.screenshot(this.frame, false);
     if (!this.page.known) return undefined;
     return this.snapshot(this.lastSeq, this.lastT, false);
   }
@@ -319,8 +386,7 @@ export class Compiler {
     if (n === 0) return [];
     const out: Action[] = [];
     for (const a of this.ready.splice(0, n)) {
-      const person = !(a.kind === 'navigate' && a.cause === 'action');
-      if (person) {
+      if (isPersonAction(a)) {
         if (this.prevEnd !== null && a.t - this.prevEnd >= this.o.waitMs && a.t - this.prevEnd < this.o.waitMaxMs) {
           const wait: ActionOf<'wait'> = { kind: 'wait', seq: { from: this.prevTo, to: this.prevTo }, t: this.prevEnd, duration: round1(a.t - this.prevEnd) };
           if (a.observation) wait.observation = a.observation;
@@ -348,7 +414,8 @@ export class Compiler {
 
   private onMove(e: PointerEvent): void {
     const p = this.press;
-    if (!p || !e.buttons) return;
+    // The desktop's moves may not say which buttons are held: while a press is open, one is.
+    if (!p || (!e.buttons && !(this.desktop && e.buttons === undefined))) return;
     p.path.push({ x: e.x, y: e.y });
     p.last = e;
     p.maxDist = Math.max(p.maxDist, Math.hypot(e.x - p.down.x, e.y - p.down.y));
@@ -363,7 +430,7 @@ export class Compiler {
         if (this.press) this.endPressNow();
         const last = this.clicks[this.clicks.length - 1];
         if (last && (e.button !== last.down.button || Math.hypot(e.x - last.down.x, e.y - last.down.y) > this.o.doubleClickPx || e.t - last.end > this.o.doubleClickMs)) this.flushClicks();
-        this.press = { down: e, obs: this.observe(), screen: { ...this.page.viewport }, path: [{ x: e.x, y: e.y }], maxDist: 0, last: e };
+        this.press = { down: e, obs: this.observe(), screen: { ...this.page.viewport }, path: [{ x: e.x, y: e.y }], maxDist: 0, last: e, win: this.window };
         break;
       }
       case 'up':
@@ -385,6 +452,11 @@ export class Compiler {
           last.end = e.t;
         } else if (last && last.count === 2 && !last.click) {
           last.click = e;
+          if (this.desktop) {
+            // The desktop has no dblclick event: the second press's click closes the double click.
+            last.to = e.seq;
+            last.end = e.t;
+          }
         }
         // Otherwise: a click closing a drag, a label's forwarded click, or a click made with the
         // keyboard (Enter or Space on a button): the press or the key is the action.
@@ -409,7 +481,7 @@ export class Compiler {
           this.press.dragstart = e;
           this.press.path.push({ x: e.x, y: e.y });
         } else {
-          this.press = { down: e, obs: this.observe(), screen: { ...this.page.viewport }, path: [{ x: e.x, y: e.y }], maxDist: 0, last: e, dragstart: e };
+          this.press = { down: e, obs: this.observe(), screen: { ...this.page.viewport }, path: [{ x: e.x, y: e.y }], maxDist: 0, last: e, dragstart: e, win: this.window };
         }
         break;
       case 'drop':
@@ -459,9 +531,9 @@ export class Compiler {
         path,
       };
       if (p.obs) drag.observation = p.obs;
-      const source = p.dragstart?.target ?? p.down.target;
+      const source = p.dragstart?.target ?? p.down.target ?? windowTarget(p.win, p.down);
       if (source) drag.target = source;
-      const endTarget = p.drop?.target ?? p.up?.target;
+      const endTarget = p.drop?.target ?? p.up?.target ?? windowTarget(p.win, endPoint) ?? windowTarget(this.window, endPoint);
       if (endTarget) drag.endTarget = endTarget;
       if (mods.length > 0) drag.mods = mods;
       this.lastDragSeq = lastSeq;
@@ -479,12 +551,19 @@ export class Compiler {
         screen: p.screen,
       };
       if (p.obs) a.observation = p.obs;
-      if (p.down.target) a.target = p.down.target;
+      const target = p.down.target ?? windowTarget(p.win, p.down);
+      if (target) a.target = target;
       if (mods.length > 0) a.mods = mods;
       this.finish(a);
       return;
     }
-    this.clicks.push({ from: p.down.seq, to: lastSeq, t: p.down.t, end: endEvent.t, down: p.down, count: 1, obs: p.obs, screen: p.screen });
+    const last = this.clicks[this.clicks.length - 1];
+    if (this.desktop && last && last.count === 1) {
+      // No dblclick event on the desktop: a second press this close (checked at its down) makes the double click.
+      this.clicks[this.clicks.length - 1] = { ...last, to: lastSeq, end: endEvent.t, count: 2, click: undefined };
+      return;
+    }
+    this.clicks.push({ from: p.down.seq, to: lastSeq, t: p.down.t, end: endEvent.t, down: p.down, count: 1, obs: p.obs, screen: p.screen, win: p.win });
   }
 
   private flushClicks(): void {
@@ -504,7 +583,7 @@ export class Compiler {
         point: this.point(ev, c.screen),
         screen: c.screen,
       };
-      const target = ev.target ?? c.down.target;
+      const target = ev.target ?? c.down.target ?? windowTarget(c.win, ev);
       const mods = c.down.mods ? modifierNames(c.down.mods) : [];
       let a: Action;
       if (c.count === 2 && !triple) a = { kind: 'double_click', ...base };
@@ -540,7 +619,7 @@ export class Compiler {
       return;
     }
     this.closeScroll();
-    this.scroll = { from: e.seq, to: e.seq, t: e.t, end: e.t, first: e, key, dx, dy, obs: this.observe(), screen: { ...this.page.viewport } };
+    this.scroll = { from: e.seq, to: e.seq, t: e.t, end: e.t, first: e, key, dx, dy, obs: this.observe(), screen: { ...this.page.viewport }, win: this.window };
   }
 
   private closeScroll(): void {
@@ -559,7 +638,8 @@ export class Compiler {
       dy: round1(s.dy),
     };
     if (s.obs) a.observation = s.obs;
-    if (s.first.target) a.target = s.first.target;
+    const target = s.first.target ?? windowTarget(s.win, s.first);
+    if (target) a.target = target;
     if (s.container) a.container = s.container;
     const mods = s.first.mods ? modifierNames(s.first.mods) : [];
     if (mods.length > 0) a.mods = mods;
@@ -572,7 +652,7 @@ export class Compiler {
     if (isModifierKey(e.key)) {
       const name = keyName(e);
       if (e.kind === 'down' && !e.repeat) {
-        if (!this.key) this.modAlone = { e, obs: this.observe() };
+        if (!this.key) this.modAlone = { e, obs: this.observe(), win: this.focused() };
       } else if (e.kind === 'up' && this.modAlone && keyName(this.modAlone.e) === name) {
         this.flushModAlone(true);
       }
@@ -590,7 +670,7 @@ export class Compiler {
       this.resolveKey();
       this.flushClicks();
       this.closeScroll();
-      this.key = { e, obs: this.observe(), name: keyName(e), count: 1, lastSeq: e.seq, lastT: e.t, inputs: [], typing: false, edited: false };
+      this.key = { e, obs: this.observe(), win: this.focused(), name: keyName(e), count: 1, lastSeq: e.seq, lastT: e.t, inputs: [], typing: false, edited: false };
       return;
     }
     if (this.key && (this.key.e.key === e.key || (e.code !== undefined && this.key.e.code === e.code))) {
@@ -605,7 +685,8 @@ export class Compiler {
     if (!m || !emit) return;
     const a: ActionOf<'key'> = { kind: 'key', seq: { from: m.e.seq, to: m.e.seq }, t: m.e.t, duration: 0, key: keyName(m.e) };
     if (m.obs) a.observation = m.obs;
-    if (m.e.target) a.target = m.e.target;
+    const target = m.e.target ?? m.win;
+    if (target) a.target = target;
     this.finish(a);
   }
 
@@ -620,6 +701,13 @@ export class Compiler {
     if (chord) {
       this.closeSegment();
       this.hotkey(k);
+      return;
+    }
+    if (this.desktop) {
+      if (this.desktopKey(k)) return;
+      this.closeSegment();
+      if (e.mods.shift && k.name !== 'shift') this.hotkey(k);
+      else this.keyPress(k);
       return;
     }
     const printable = e.char !== undefined || (e.masked === true && e.key === 'Unidentified') || (e.redacted !== undefined && [...e.key].length === 1);
@@ -650,7 +738,8 @@ export class Compiler {
     const a: ActionOf<'key'> = { kind: 'key', seq: { from: k.e.seq, to: k.lastSeq }, t: k.e.t, duration: round1(k.lastT - k.e.t), key: k.name };
     if (k.count > 1) a.count = k.count;
     if (k.obs) a.observation = k.obs;
-    if (k.e.target) a.target = k.e.target;
+    const target = k.e.target ?? k.win;
+    if (target) a.target = target;
     this.finish(a);
   }
 
@@ -665,29 +754,137 @@ export class Compiler {
     if (command) a.command = command;
     if (k.count > 1) a.count = k.count;
     if (k.obs) a.observation = k.obs;
-    if (k.e.target) a.target = k.e.target;
+    const target = k.e.target ?? k.win;
+    if (target) a.target = target;
     this.finish(a);
   }
 
   /** A printable key that no field took: typed text outside a field (a single one is a key press). */
-  private looseChar(k: PendingKey): void {
+  private looseChar(k: PendingKey, masked = k.e.masked === true): void {
     const e = k.e;
     const key = `loose|${targetKey(e.target)}`;
     if (this.segment && this.segment.key !== key) this.closeSegment();
     let seg = this.segment;
     if (!seg) {
-      seg = this.segment = { kind: 'loose', key, target: e.target, from: e.seq, to: k.lastSeq, t: e.t, end: k.lastT, obs: k.obs, prior: '', value: '', masked: false, redactions: undefined, typed: true, held: [], looseRedacted: [] };
+      seg = this.segment = { kind: 'loose', key, target: e.target ?? k.win, from: e.seq, to: k.lastSeq, t: e.t, end: k.lastT, obs: k.obs, prior: '', value: '', masked: false, redactions: undefined, typed: true, held: [], looseRedacted: [] };
+      if (this.desktop) Object.assign(seg, { caret: 0, moves: [], last: k.lastT });
       seg.held.push(k); // kept in case it stays a single key press
     }
-    if (e.masked) seg.masked = true;
-    const ch = e.char ?? (e.redacted && [...e.key].length === 1 ? e.key : '');
+    if (masked) seg.masked = true;
+    const ch = masked ? '' : (e.char ?? (e.redacted && [...e.key].length === 1 ? e.key : ''));
     for (let i = 0; i < Math.max(1, k.count); i++) {
-      seg.value += ch;
-      for (const _c of ch) seg.looseRedacted!.push(e.redacted ?? null);
+      if (seg.caret === undefined) {
+        seg.value += ch;
+        for (const _c of ch) seg.looseRedacted!.push(e.redacted ?? null);
+      } else {
+        const chars = [...ch];
+        seg.value = spliceChars(seg.value, seg.caret, 0, chars);
+        seg.looseRedacted!.splice(seg.caret, 0, ...chars.map(() => e.redacted ?? null));
+        seg.caret += chars.length;
+      }
     }
     seg.to = k.lastSeq;
     seg.end = k.lastT;
+    if (seg.last !== undefined) seg.last = k.lastT;
+    if (seg.moves) seg.moves = [];
     if (seg.held[0] !== k) seg.held = [];
+  }
+
+  /**
+   * Desktop typing: printable keys and the corrections of a run of typing in one window. There is
+   * no field value to read, so the text is rebuilt from the keys with a caret: characters are
+   * inserted at it, Backspace and Delete remove around it, Left and Right move it. A correction
+   * that reaches past the run's own text (text typed before it, which is unknown) ends the run
+   * and is a key; so are Home, End, Up, Down and the page keys, which go where the run cannot
+   * follow. In a masked run (a credential prompt) corrections are absorbed: nothing is known to
+   * correct. True when the key joined the run.
+   */
+  private desktopKey(k: PendingKey): boolean {
+    const e = k.e;
+    let seg = this.segment?.kind === 'loose' ? this.segment : null;
+    // Typing ends at an idle gap: without focus events, a long pause is where one run of typing ends.
+    if (seg && e.t - (seg.last ?? seg.end) >= this.o.waitMs) {
+      this.closeSegment();
+      seg = null;
+    }
+    // In a credential prompt nothing typed is read, whatever the key event carries.
+    const credential = k.win?.masked === true;
+    const masked = e.masked === true || credential;
+    const printable = e.char !== undefined || (e.masked === true && e.key === 'Unidentified') || (e.redacted !== undefined && [...e.key].length === 1) || (credential && [...e.key].length === 1);
+    if (printable) {
+      this.looseChar(k, masked);
+      return true;
+    }
+    if (!seg || seg.caret === undefined || e.mods.shift || !['left', 'right', 'backspace', 'delete'].includes(k.name)) return false;
+    const n = Math.max(1, k.count);
+    const len = [...seg.value].length;
+    if (!seg.masked) {
+      if (k.name === 'backspace' || k.name === 'left' ? seg.caret < n : len - seg.caret < n) return false;
+      if (k.name === 'backspace') {
+        seg.value = spliceChars(seg.value, seg.caret - n, n);
+        seg.looseRedacted!.splice(seg.caret - n, n);
+        seg.caret -= n;
+      } else if (k.name === 'delete') {
+        seg.value = spliceChars(seg.value, seg.caret, n);
+        seg.looseRedacted!.splice(seg.caret, n);
+      } else {
+        seg.caret += k.name === 'left' ? -n : n;
+        seg.moves!.push(k);
+      }
+    }
+    seg.last = k.lastT;
+    if (k.name === 'backspace' || k.name === 'delete' || seg.masked) {
+      // An edit: the arrows before it were corrections inside the run.
+      seg.moves = [];
+      seg.to = k.lastSeq;
+      seg.end = k.lastT;
+    }
+    return true;
+  }
+
+  /** Desktop: the focused window as a target (keys go to it). */
+  private focused(): Target | undefined {
+    return this.desktop && this.window ? windowTarget(this.window) : undefined;
+  }
+
+  // ── desktop windows ─────────────────────────────────────────────────────────────────────
+
+  /**
+   * The focused window changed. Another window (another app, or the same app at another place)
+   * is a `switch`; a new title of the same window is state only. Typing, a pending key and a
+   * scroll end at a switch; a press still open (the click that brought the window forward) stays
+   * open, and the window becomes its target when the press is inside it and was outside the
+   * window that had focus.
+   */
+  private onWindow(e: WindowEvent): void {
+    this.desktop = true;
+    const prev = this.window;
+    this.window = e;
+    // A press outside the window that had focus went to this one (it brought it forward).
+    for (const p of [this.press, ...this.clicks]) if (p && inside(e.bounds, p.down) && !(p.win && inside(p.win.bounds, p.down))) p.win = e;
+    const returning = this.away;
+    this.away = false;
+    if (!returning && prev && prev.app === e.app && sameBox(prev.bounds, e.bounds)) return;
+    this.resolveKey();
+    this.flushModAlone();
+    this.closeSegment();
+    this.closeScroll();
+    let cause: ActionOf<'switch'>['cause'];
+    let causeSeq: number | undefined;
+    const by = this.press?.down.seq ?? this.clicks[this.clicks.length - 1]?.from ?? (this.cause && e.t - this.cause.t <= this.o.causeMs ? this.cause.seq : undefined);
+    if (returning) cause = 'return';
+    else if (!this.windowed) cause = 'initial';
+    else if (by !== undefined) {
+      cause = 'action';
+      causeSeq = by;
+      this.cause = null;
+    } else cause = 'direct';
+    this.windowed = true;
+    const a: ActionOf<'switch'> = { kind: 'switch', seq: { from: e.seq, to: e.seq }, t: e.t, duration: 0, app: e.app, title: e.title, cause };
+    if (causeSeq !== undefined) a.causeSeq = causeSeq;
+    const obs = this.observe();
+    if (obs) a.observation = obs;
+    this.finish(a);
   }
 
   // ── field input ─────────────────────────────────────────────────────────────────────────
@@ -806,6 +1003,7 @@ export class Compiler {
       // One printable key outside any field: a key press ("press n"), not typing.
       const k = seg.held[0]!;
       this.keyPress(k);
+      for (const m of seg.moves ?? []) this.keyPress(m);
       return;
     }
     if (seg.typed) {
@@ -823,6 +1021,7 @@ export class Compiler {
     }
     // Caret keys after the last typing: keys of their own.
     if (seg.kind === 'type') for (const k of seg.held) this.keyPress(k);
+    for (const m of seg.moves ?? []) this.keyPress(m);
   }
 
   // ── navigation ──────────────────────────────────────────────────────────────────────────
@@ -857,6 +1056,30 @@ export class Compiler {
     this.page.title = e.title;
     this.page.known = true;
   }
+}
+
+/**
+ * A window as the target of what went to it (the desktop has no elements): tag and role
+ * `window`, name = its title, selector = its app class, box = its bounds on screen; masked for a
+ * credential prompt. With a point, only when the point is inside the window (a click elsewhere,
+ * on a title bar or a window the program does not record, has no target).
+ */
+function windowTarget(w: WindowEvent | null, p?: { x: number; y: number }): Target | undefined {
+  if (!w || (p && !inside(w.bounds, p))) return undefined;
+  const t: Target = { tag: 'window', role: 'window', selector: w.app, box: { ...w.bounds } };
+  if (w.title !== '') t.name = w.title.slice(0, 256);
+  if (w.credential) t.masked = true;
+  return t;
+}
+
+const inside = (b: Box, p: { x: number; y: number }): boolean => p.x >= b.x && p.y >= b.y && p.x <= b.x + b.w && p.y <= b.y + b.h;
+const sameBox = (a: Box, b: Box): boolean => a.x === b.x && a.y === b.y && a.w === b.w && a.h === b.h;
+
+/** `text` with `remove` code points at `at` replaced by `insert`. */
+function spliceChars(text: string, at: number, remove: number, insert: readonly string[] = []): string {
+  const chars = [...text];
+  chars.splice(at, remove, ...insert);
+  return chars.join('');
 }
 
 function direction(dx: number, dy: number): 'up' | 'down' | 'left' | 'right' {

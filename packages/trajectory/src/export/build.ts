@@ -6,7 +6,13 @@
 // seq numbers from its first event's) and de-identified on the way: URLs go through the
 // caller's rewriter (site aliases, see sites.ts) and page text is masked unless the program
 // allows it.
-import type { CaptureEvent, InputEvent, KeyEvent, NavigationEvent, Target, ViewportEvent } from '@lockstep/schema';
+//
+// Desktop episodes (window and frame events from the desktop agent) work the same way: `apps` are
+// the window classes, window titles are page text (switch actions and the window targets, whose
+// name is the title), and an observation names its screenshot by id (`frame-<seq>`, seq in the
+// record's numbering, as the observation's own `seq`): the record carries no image bytes, a
+// writer that ships images takes them from the episode's `frame` event with that seq.
+import type { CaptureEvent, InputEvent, KeyEvent, NavigationEvent, Target, ViewportEvent, WindowEvent } from '@lockstep/schema';
 import type { Action, Observation, Screen } from '../actions.ts';
 import { isPersonAction } from '../actions.ts';
 import type { CompileOptions, CompilerStart } from '../compile/compiler.ts';
@@ -23,7 +29,7 @@ export interface BuildOptions {
   subject: string;
   /** The task in the subject's words, or null. */
   task: string | null;
-  /** Default: `desktop` when an observation is a screenshot (desktop agent), else `web`. */
+  /** Default: `desktop` when the episode has window or frame events or a screenshot observation (desktop agent), else `web`. */
   platform?: 'web' | 'desktop';
   /**
    * Rewrites every URL the record shows: observations, navigate actions, `final.url`, `apps`.
@@ -34,7 +40,8 @@ export interface BuildOptions {
    * Mask page text (page and window titles) to its shape: letters → `x`/`X`, digits → `9`,
    * punctuation and spaces kept. Default true; false only when the program allows page text.
    * Targets' accessible names are kept either way: they name the control acted on, and the
-   * recorder already withholds names taken from masked content.
+   * recorder already withholds names taken from masked content. A desktop window's target is
+   * the exception: its name is the window title, masked like one.
    */
   maskPageText?: boolean;
   compile?: Partial<CompileOptions>;
@@ -44,7 +51,9 @@ export interface BuildOptions {
    * before its first event are taken (anything else is ignored, and the navigation too when the
    * episode loads a page of its own first). They seed the page state without becoming steps:
    * the first steps get an observation (dated at the episode's start), `screen`, `apps` and
-   * `final.url` start from that page, and a replay starts on it.
+   * `final.url` start from that page, and a replay starts on it. Desktop: the last `window`
+   * event is taken likewise (its app starts `apps`, and the episode's first window event is then
+   * no initial switch), unless the episode opens with a window event of its own.
    */
   context?: readonly CaptureEvent[];
 }
@@ -59,13 +68,16 @@ const isPage = (e: CaptureEvent): e is NavigationEvent => e.type === 'navigation
 function startOf(context: readonly CaptureEvent[], first: { seq: number; t: number }, opening: CaptureEvent | undefined): CompilerStart {
   let page: NavigationEvent | undefined;
   let viewport: ViewportEvent | undefined;
+  let window: WindowEvent | undefined;
   for (const e of context) {
     if (e.seq >= first.seq || e.t > first.t) continue;
     if (isPage(e) && (!page || e.seq > page.seq)) page = e;
     else if (e.type === 'viewport' && (!viewport || e.seq > viewport.seq)) viewport = e;
+    else if (e.type === 'window' && (!window || e.seq > window.seq)) window = e;
   }
   if (opening && isPage(opening) && opening.kind === 'load') page = undefined;
-  return { ...(page ? { page } : {}), ...(viewport ? { viewport } : {}) };
+  if (opening?.type === 'window') window = undefined;
+  return { ...(page ? { page } : {}), ...(viewport ? { viewport } : {}), ...(window ? { window } : {}) };
 }
 
 /** `Sign up — Acme 2` → `Xxxx xx — Xxxx 9`: the shape of a text, none of its words. */
@@ -198,6 +210,10 @@ export function buildTrajectory(events: Iterable<CaptureEvent>, options: BuildOp
   let count = 0;
   let screen: Screen | undefined;
   let finalUrl: string | undefined;
+  let desktop = false;
+  const useApp = (app: string): void => {
+    if (!apps.includes(app)) apps.push(app);
+  };
 
   const seq = (s: number): number => s - first.seq;
   const time = (t: number): number => round3(t - first.t);
@@ -208,7 +224,9 @@ export function buildTrajectory(events: Iterable<CaptureEvent>, options: BuildOp
   const observation = (o: Observation): Observation =>
     o.kind === 'page'
       ? { ...o, seq: obsSeq(o.seq), t: obsTime(o.t), url: rewrite(o.url), title: text(o.title), viewport: { ...o.viewport }, scroll: { ...o.scroll } }
-      : { ...o, seq: obsSeq(o.seq), t: obsTime(o.t) };
+      : { ...o, seq: obsSeq(o.seq), t: obsTime(o.t), id: o.id === `frame-${o.seq}` ? `frame-${obsSeq(o.seq)}` : o.id, ...(o.box ? { box: { ...o.box } } : {}) };
+  // A window's target is named by its title: page text.
+  const windowName = (t: Target): Target => (t.tag === 'window' && t.name !== undefined ? { ...t, name: text(t.name) } : t);
 
   const take = (actions: readonly Action[]): void => {
     for (const a of actions) {
@@ -219,6 +237,9 @@ export function buildTrajectory(events: Iterable<CaptureEvent>, options: BuildOp
         action.url = rewrite(action.url);
         action.title = text(action.title);
       } else if (action.kind === 'switch' && action.title !== undefined) action.title = text(action.title);
+      if ('target' in action && action.target) action.target = windowName(action.target);
+      if (action.kind === 'drag' && action.endTarget) action.endTarget = windowName(action.endTarget);
+      if (action.kind === 'scroll' && action.container) action.container = windowName(action.container);
       const step: Step = { index: steps.length, action };
       if (a.observation) step.observation = observation(a.observation);
       steps.push(step);
@@ -233,8 +254,7 @@ export function buildTrajectory(events: Iterable<CaptureEvent>, options: BuildOp
     }
     if (frame.length > 0) return;
     finalUrl = rewrite(e.url);
-    const app = originOf(finalUrl);
-    if (!apps.includes(app)) apps.push(app);
+    useApp(originOf(finalUrl));
   };
 
   // The compiler starts at the episode's first event other than markers and viewport events
@@ -247,7 +267,11 @@ export function buildTrajectory(events: Iterable<CaptureEvent>, options: BuildOp
     if (from.viewport) screen ??= { width: from.viewport.width, height: from.viewport.height, dpr: from.viewport.dpr };
     if (from.page) {
       finalUrl = rewrite(from.page.url);
-      apps.push(originOf(finalUrl));
+      useApp(originOf(finalUrl));
+    }
+    if (from.window) {
+      desktop = true;
+      useApp(from.window.app);
     }
     for (const b of buffered.splice(0)) take(c.push(b));
     return c;
@@ -283,6 +307,13 @@ export function buildTrajectory(events: Iterable<CaptureEvent>, options: BuildOp
       case 'key':
         redactions.key(e);
         break;
+      case 'window':
+        desktop = true;
+        useApp(e.app);
+        break;
+      case 'frame':
+        desktop = true;
+        break;
     }
   }
   if (count === 0) throw new Error(`buildTrajectory(${options.id}): the episode has no events`);
@@ -291,7 +322,7 @@ export function buildTrajectory(events: Iterable<CaptureEvent>, options: BuildOp
 
   const counts: ActionCounts = {};
   for (const { action } of steps) counts[action.kind] = (counts[action.kind] ?? 0) + 1;
-  const platform = options.platform ?? (steps.some((s) => s.observation?.kind === 'screenshot') ? 'desktop' : 'web');
+  const platform = options.platform ?? (desktop || steps.some((s) => s.observation?.kind === 'screenshot') ? 'desktop' : 'web');
 
   const record: TrajectoryRecord = {
     format: TRAJECTORY_FORMAT,

@@ -250,7 +250,7 @@ const px = (s: Screen): { width: number; height: number } => ({ width: Math.roun
 function systemMessage(record: TrajectoryRecord, screen: Screen | undefined, opts: ChatOptions): string {
   const web = record.platform === 'web';
   const role = opts.role ?? (web ? 'You are a computer-use agent operating a web browser for a person.' : 'You are a computer-use agent operating a desktop computer for a person.');
-  const sees = web ? 'Before each action you are told the page the browser shows.' : 'Before each action you are shown a screenshot of the screen.';
+  const sees = web ? 'Before each action you are told the page the browser shows.' : 'Before each action you are shown a screenshot of the window in use and told where that window is on the screen.';
   const size = screen ? `The ${web ? 'page viewport' : 'screen'} is ${px(screen).width}×${px(screen).height} pixels; coordinates are pixels from its top-left corner.` : 'The screen size is not known.';
   const acts = opts.shape === 'pyautogui' ? 'Answer with Python code that uses pyautogui to perform the next action.' : 'Perform the next action with the computer tool.';
   return [role, sees, size, acts].join(' ');
@@ -267,7 +267,11 @@ function toolsOf(record: TrajectoryRecord, screen: Screen | undefined, opts: Cha
 function observationParts(o: Observation | undefined): ChatPart[] {
   if (!o) return [{ type: 'text', text: 'No observation was recorded before this action.' }];
   const unsettled = o.settled ? '' : '\n(The screen was still changing.)';
-  if (o.kind === 'screenshot') return [{ type: 'text', text: `Screenshot ${o.id}${unsettled}` }, { type: 'image', screenshot: o.id }];
+  if (o.kind === 'screenshot') {
+    // The desktop agent shows the active window only; its place on screen turns image pixels into screen pixels.
+    const where = o.box ? `: the window at ${Math.round(o.box.x)},${Math.round(o.box.y)} on the screen, ${Math.round(o.box.w)}×${Math.round(o.box.h)} pixels` : '';
+    return [{ type: 'text', text: `Screenshot ${o.id}${where}${unsettled}` }, { type: 'image', screenshot: o.id }];
+  }
   const { width, height } = px(o.viewport);
   const lines = [`Page: ${o.title || '(no title)'}`, `URL: ${o.url}`, `Viewport: ${width}×${height} pixels`];
   if (o.scroll.x !== 0 || o.scroll.y !== 0) lines.push(`Scrolled to: ${o.scroll.x}, ${o.scroll.y} (CSS pixels)`);

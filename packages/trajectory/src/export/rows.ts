@@ -1,8 +1,8 @@
 // Trajectory records → one flat row per step, and the rows as Arrow record batches: the table
 // behind the Parquet export. The column set is fixed (STEP_SCHEMA) so that every batch of every
 // export has the same schema; a column that does not apply to a step's action is null.
-// Coordinates are CSS pixels as recorded (screen px = CSS px × screen_dpr); the computer13 and
-// pyautogui columns carry the vocab modules' mapping, in screen pixels.
+// Coordinates are CSS pixels as recorded (screen px = CSS px × screen_dpr; desktop: screen px,
+// dpr 1); the computer13 and pyautogui columns carry the vocab modules' mapping, in screen pixels.
 import { Bool, Dictionary, Field, Float64, Int32, List, RecordBatch, Schema, Struct, Table, Utf8, makeData, tableToIPC, vectorFromArray } from 'apache-arrow';
 import type { Data, DataType } from 'apache-arrow';
 import { ACTION_KINDS } from '../actions.ts';
@@ -45,7 +45,7 @@ export interface StepRow {
   scroll_dx: number | null;
   scroll_dy: number | null;
   scroll_direction: string | null;
-  /** navigate: where to, and why (`direct`, `action`, …). */
+  /** navigate: where to, and why (`direct`, `action`, …); switch: why (`direct`, `return`, …). */
   url: string | null;
   cause: string | null;
   target_role: string | null;
@@ -250,6 +250,15 @@ function stepRow(record: TrajectoryRecord, step: Step, opts: StepRowOptions): St
       row.cause = a.cause;
       break;
     case 'switch':
+      // The window switched to is the step's target (desktop: app class and title, as the record shows it).
+      row.cause = a.cause ?? null;
+      if (a.app !== undefined) {
+        row.target_tag = 'window';
+        row.target_role = 'window';
+        row.target_selector = a.app;
+        row.target_name = a.title ?? null;
+      }
+      break;
     case 'wait':
       break;
   }

@@ -32,7 +32,7 @@ export interface Computer13Options {
   platform?: 'linux' | 'windows' | 'mac';
 }
 
-/** Screen pixels: CSS pixels × device pixel ratio, rounded (relative to the viewport on the web). */
+/** Screen pixels: CSS pixels × device pixel ratio, rounded (relative to the viewport on the web; on the desktop the points are screen pixels already, dpr 1). */
 export const screenXY = (p: Point, s: Screen): { x: number; y: number } => ({ x: Math.round(p.x * s.dpr), y: Math.round(p.y * s.dpr) });
 
 /** Canonical key names → pyautogui names (most are the same). */
@@ -105,7 +105,8 @@ export function toComputer13(a: Action, opts: Computer13Options = {}): Computer1
         { action_type: 'PRESS', parameters: { key: 'enter' } },
       ];
     case 'switch':
-      return null;
+      // Caused by the click or alt+tab before it, or the window the recording starts in: nothing to do.
+      return a.cause === 'action' || a.cause === 'initial' ? [] : null;
     case 'wait':
       return [{ action_type: 'WAIT', parameters: {} }];
   }

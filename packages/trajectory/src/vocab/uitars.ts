@@ -54,7 +54,7 @@ export function toUiTars(a: Action, opts: UiTarsOptions = {}): string[] | null {
       if (a.cause === 'history') return null;
       return [`hotkey(key='${platform === 'mac' ? 'command' : 'ctrl'} l')`, `type(content=${quote(`${a.url}\n`)})`];
     case 'switch':
-      return null;
+      return a.cause === 'action' || a.cause === 'initial' ? [] : null;
     case 'wait':
       return ['wait()'];
   }

@@ -41,7 +41,8 @@ export function playwrightKey(name: string): string {
 }
 
 function ref(t: Target | undefined, how: WebArenaOptions['element']): string | null {
-  if (!t) return null;
+  // A desktop window is no page element: WebArena has no command for it.
+  if (!t || t.tag === 'window') return null;
   if (how === 'role-name' && t.role && t.name) return `[${t.role} ${JSON.stringify(t.name)}]`;
   return `[${t.selector}]`;
 }
@@ -93,6 +94,7 @@ export function toWebArena(actions: readonly Action[], opts: WebArenaOptions = {
         else if (a.cause === 'history') commands.push('go_back');
         break;
       case 'switch':
+        if (a.cause === 'action' || a.cause === 'initial') break;
         out(a.tab !== undefined ? `tab_focus [${a.tab}]` : null);
         break;
       case 'double_click':
