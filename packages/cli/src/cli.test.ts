@@ -25,7 +25,7 @@ describe('lockstep --help', () => {
   const commands = [
     [], ['up'], ['demo'], ['enroll'], ['users'], ['users', 'add'], ['users', 'list'], ['users', 'roles'], ['device-code'], ['device-revoke'], ['record'], ['record', 'web'],
     ['sessions'], ['sessions', 'list'], ['sessions', 'show'], ['sessions', 'delete'],
-    ['programs'], ['programs', 'add'], ['programs', 'list'], ['programs', 'notice'],
+    ['programs'], ['programs', 'add'], ['programs', 'list'], ['programs', 'notice'], ['programs', 'desktop'], ['programs', 'pause'], ['programs', 'resume'],
     ['consent'], ['consent', 'accept'], ['consent', 'withdraw'], ['consent', 'show'],
     ['episodes'], ['episodes', 'list'], ['episodes', 'show'], ['episodes', 'label'], ['episodes', 'split'], ['episodes', 'merge'], ['episodes', 'release'], ['episodes', 'delete'],
     ['datasets'], ['datasets', 'add'], ['datasets', 'list'],
@@ -127,6 +127,28 @@ describe('lockstep up, enroll and sessions', () => {
     const del = await lockstep(['sessions', 'delete', session], personEnv);
     expect(del.stdout).toContain(`deleted ${session}`);
     expect((await lockstep(['sessions', 'show', session], personEnv)).stderr).toContain('(404)');
+  });
+
+  it('sets what the desktop agent records, and pauses and resumes a program (the kill switch)', async () => {
+    const added = await lockstep(['programs', 'add', 'desktop work', '--purpose', 'evaluation', '--notice', 'We record your terminal.', '--json'], env());
+    const id = (JSON.parse(added.stdout) as { id: string }).id;
+    const shown = await lockstep(['programs', 'desktop', id], env());
+    expect(shown.stdout).toContain('apps: (none: nothing on the desktop is recorded)');
+    const set = await lockstep(['programs', 'desktop', id, '--apps', 'XTerm, code', '--titles', 'ticket-*', '--screenshots'], env());
+    expect(set.code).toBe(0);
+    expect(set.stdout).toMatch(/apps: xterm, code\n\s+titles: ticket-\*\n\s+screenshots: on/);
+    const off = await lockstep(['programs', 'desktop', id, '--no-screenshots', '--json'], env());
+    expect(JSON.parse(off.stdout)).toEqual({ desktopApps: ['xterm', 'code'], desktopTitles: ['ticket-*'], screenshots: false });
+    const bad = await lockstep(['programs', 'desktop', id, '--titles', '*'], env());
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('desktopTitles[0]');
+
+    expect((await lockstep(['programs', 'pause', id], env())).stderr).toContain("required option '--reason <text>'");
+    const paused = await lockstep(['programs', 'pause', id, '--reason', 'incident drill'], env());
+    expect(paused.stdout).toMatch(new RegExp(`capture of ${id} is paused since \\S+ \\(by usr_\\S+: incident drill\\)`));
+    expect((await lockstep(['programs', 'list'], env())).stdout).toMatch(new RegExp(`${id}.*since 20`));
+    expect((await lockstep(['programs', 'resume', id], env())).stdout).toContain(`capture of ${id} runs again`);
+    expect((await lockstep(['programs', 'list', '--json'], env())).stdout).toContain('"paused": null');
   });
 
   it('says what to do when there is no credential or no server', async () => {

@@ -18,6 +18,7 @@ import { exportRoutes } from './routes/exports.ts';
 import { grantRoutes } from './routes/grants.ts';
 import { programRoutes } from './routes/programs.ts';
 import { batchRoutes } from './routes/batches.ts';
+import { deviceRoutes } from './routes/device.ts';
 import { enrollRoutes } from './routes/enroll.ts';
 import { healthRoutes } from './routes/health.ts';
 import { meRoutes } from './routes/me.ts';
@@ -102,6 +103,7 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
   userRoutes(app, deps);
   meRoutes(app, deps);
   batchRoutes(app, deps);
+  deviceRoutes(app, deps);
   sessionRoutes(app, deps);
   subjectRoutes(app, deps);
   auditRoutes(app, deps);

@@ -80,6 +80,9 @@ const SECRET = /\bls[ud]_[A-Za-z0-9_-]{8,}|-----BEGIN/;
 // canonical bytes say).
 const UNPRINTABLE = /\p{Cc}|\p{Cs}/u;
 
+/** Text the log would refuse as a credential (a token or key material). */
+export const looksLikeCredential = (text: string): boolean => SECRET.test(text);
+
 function text(field: string, value: unknown, max: number): string {
   if (typeof value !== 'string' || value.length === 0 || value.length > max) {
     throw new AuditEntryError(`${field} must be a non-empty string of at most ${max} characters`);

@@ -20,6 +20,19 @@ describe('prepareBatch', () => {
     expect(unpackEvents(result.packed)).toBe(JSON.stringify(events));
     expect(result.rawBytes).toBe(Buffer.byteLength(JSON.stringify(events)));
     expect(result.stats).toMatchObject({ firstT: 1, lastT: 2, eventCount: 2, origins: ['https://a.example'] });
+    expect(result.desktop).toEqual({ apps: [], frame: null });
+  });
+
+  it("summarises a desktop batch's apps and screenshots for the program's check", () => {
+    const box = { x: 0, y: 0, w: 10, h: 10 };
+    const desktop = [
+      { seq: 0, t: 0, type: 'window' as const, app: 'XTerm', title: 't', bounds: box },
+      { seq: 1, t: 1, type: 'frame' as const, format: 'png' as const, width: 1, height: 1, box, data: 'iVBORw0KGgo=' },
+      { seq: 2, t: 2, type: 'window' as const, app: 'code', title: 't', bounds: box },
+    ];
+    const result = prepareBatch(body(makeBatch(device, session, 0, desktop)));
+    if (!result.ok) throw new Error(result.message);
+    expect(result.desktop).toEqual({ apps: [{ app: 'xterm', index: 0 }, { app: 'code', index: 2 }], frame: 1 });
   });
 
   it('reports invalid JSON, then a wrong checksum, then the first invalid field', () => {

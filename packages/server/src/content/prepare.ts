@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { BatchEnvelope, describeIssue } from '@lockstep/schema';
+import { type DesktopSummary, summariseDesktop } from '../domain/desktop.ts';
 import { PoisonedJsonError, parseJsonBody } from '../http/json.ts';
 import type { BatchStats } from '../store/types.ts';
 import { packBatchContent } from './pack.ts';
@@ -24,6 +25,8 @@ export interface PreparedBatch {
   stats: BatchStats;
   /** How the batch cuts into episodes (spans.ts); in memory only, it names apps. */
   segment: SegmentedBatch;
+  /** Its desktop apps and screenshots, for the program's check (domain/desktop.ts); in memory only, it names apps. */
+  desktop: DesktopSummary;
 }
 
 export type PrepareFailure =
@@ -80,5 +83,6 @@ export function prepareBatch(body: Uint8Array): PrepareResult {
     ok: true,
     batch: { device: batch.device, session: batch.session, seq: batch.seq, checksum: batch.checksum, eventCount: batch.events.length },
     ...packBatchContent(checked.events, json, checked.remasked),
+    desktop: summariseDesktop(batch.events),
   };
 }

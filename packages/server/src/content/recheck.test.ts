@@ -106,6 +106,20 @@ describe('recheckBatch', () => {
     expect(Object.values(result.remasked).reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(3);
   });
 
+  it('masks desktop window titles, keeping the app and the rest of the title', () => {
+    const sent = `Inbox - ${EMAIL} - Mozilla Thunderbird`;
+    const window = { type: 'window', seq: seq++, t: seq, app: 'thunderbird', title: sent, bounds: { x: 0, y: 0, w: 800, h: 600 } } as CaptureEvent;
+    const clean = { type: 'window', seq: seq++, t: seq, app: 'xterm', title: 'ticket-7 — bash', bounds: { x: 0, y: 0, w: 800, h: 600 } } as CaptureEvent;
+    const result = recheckBatch([window, clean], redactor);
+    expect(result.events[0]).toMatchObject({ type: 'window', app: 'thunderbird' });
+    const title = (result.events[0] as { title: string }).title;
+    expect(title).not.toContain('dana.reyes');
+    expect(title).toMatch(/^Inbox - .+ - Mozilla Thunderbird$/);
+    expect(title).toHaveLength(sent.length);
+    expect(result.events[1]).toBe(clean);
+    expect(result.remasked).toEqual({ email: 1 });
+  });
+
   it('re-masks a span the device claims to have masked but sent in clear', () => {
     const value = `key ${GITHUB}`;
     const events = [input(value, field, { redactions: [{ start: 4, end: value.length, kind: 'github-token', family: 'secret' }] })];

@@ -12,8 +12,8 @@ import { type Redactor, createStreamRedactor, isMaskedShape } from '@lockstep/re
  * so a secret typed one key at a time, edited, or pasted is caught in every intermediate value
  * and every key that typed it, exactly as on the device. A secret split across two batches is
  * caught only if each half is a finding on its own: the device's buffer is the line that holds
- * across batches. Navigation URLs and titles, and the accessible name of every target, are
- * checked as plain strings.
+ * across batches. Navigation URLs and titles, window titles, and the accessible name of every
+ * target, are checked as plain strings. Screenshots (`frame`) are images: nothing here reads them.
  *
  * A span that already looks masked (`isMaskedShape`: only `X`, `x` and `9` among its letters and
  * digits, or a placeholder) is the device's own work and is not counted.
@@ -110,6 +110,10 @@ export function recheckBatch(events: readonly CaptureEvent[], redactor: Redactor
       const url = maskString(next.url, 'url');
       const title = maskString(next.title, 'title');
       if (url !== next.url || title !== next.title) next = { ...next, url, title };
+    }
+    if (next.type === 'window') {
+      const title = maskString(next.title, 'title');
+      if (title !== next.title) next = { ...next, title };
     }
     if (next !== original) {
       out ??= [...events];

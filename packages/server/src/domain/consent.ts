@@ -82,9 +82,11 @@ export async function withdrawConsent(lockstep: Lockstep, subjectId: string, pro
 
 /**
  * Refuses capture (403 consent-required) unless the device is bound to a program whose current
- * notice its subject has accepted and not withdrawn.
+ * notice its subject has accepted and not withdrawn; returns that program. A paused program does
+ * not refuse: what was captured before the pause still uploads (devices stop capturing when they
+ * see the pause in their state).
  */
-export async function checkCapture(lockstep: Lockstep, device: Pick<DeviceRecord, 'id' | 'subjectId' | 'programId'>): Promise<void> {
+export async function checkCapture(lockstep: Lockstep, device: Pick<DeviceRecord, 'id' | 'subjectId' | 'programId'>): Promise<ProgramRecord> {
   const refuse = (why: string) => new ApiFailure(403, 'consent-required', `capture is refused: ${why}; nothing was stored`);
   if (!device.programId) throw refuse('this device is not bound to a program (enroll it with a device code issued for one)');
   const program = await lockstep.store.programs.get(device.programId);
@@ -93,4 +95,25 @@ export async function checkCapture(lockstep: Lockstep, device: Pick<DeviceRecord
   if (state === 'none') throw refuse(`the subject has not accepted the consent notice of program ${program.id}`);
   if (state === 'withdrawn') throw refuse(`the subject withdrew consent for program ${program.id}`);
   if (state === 'outdated') throw refuse(`the consent notice of program ${program.id} changed (version ${program.notice.version}); the subject must accept it again`);
+  return program;
+}
+
+/** What a device needs to decide whether it may capture now, and what. */
+export interface CaptureState {
+  program: ProgramRecord | null;
+  consent: { state: ConsentState; currentVersion: number | null; acceptedVersion: number | null };
+  /** Capture may run: a program, its current notice accepted, not paused. What it records is still limited by the program's settings. */
+  mayCapture: boolean;
+}
+
+export async function captureState(lockstep: Lockstep, device: Pick<DeviceRecord, 'subjectId' | 'programId'>): Promise<CaptureState> {
+  const program = device.programId ? ((await lockstep.store.programs.get(device.programId)) ?? null) : null;
+  if (!program) return { program: null, consent: { state: 'none', currentVersion: null, acceptedVersion: null }, mayCapture: false };
+  const consent = await lockstep.store.consents.get(device.subjectId, program.id);
+  const state = consentState(consent, program);
+  return {
+    program,
+    consent: { state, currentVersion: program.notice.version, acceptedVersion: consent && consent.noticeVersion > 0 ? consent.noticeVersion : null },
+    mayCapture: state === 'accepted' && program.paused === null,
+  };
 }

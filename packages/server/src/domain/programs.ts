@@ -1,6 +1,8 @@
+import { looksLikeCredential } from '../audit/entry.ts';
 import { ApiFailure, notFound } from '../http/errors.ts';
 import type { Lockstep } from '../lockstep.ts';
-import type { ExportSettings, ProgramRecord } from '../store/types.ts';
+import type { DesktopSettings, ExportSettings, ProgramRecord } from '../store/types.ts';
+import { normaliseDesktopApps, normaliseTitlePatterns } from './desktop.ts';
 import { DEFAULT_IDLE_GAP_MS, MAX_IDLE_GAP_MS, MIN_IDLE_GAP_MS } from './episodes.ts';
 import { newRecordId } from './ids.ts';
 import { PURPOSES, type Purpose } from './purposes.ts';
@@ -16,6 +18,9 @@ export interface NewProgram {
   notice: string;
   exportSites?: string[] | undefined;
   exportPageText?: boolean | undefined;
+  desktopApps?: string[] | undefined;
+  desktopTitles?: string[] | undefined;
+  screenshots?: boolean | undefined;
 }
 
 export const MAX_EXPORT_SITES = 200;
@@ -56,6 +61,8 @@ export async function createProgram(lockstep: Lockstep, input: NewProgram, creat
     throw new ApiFailure(400, 'invalid_request', `idleGapMs: must be between ${MIN_IDLE_GAP_MS} and ${MAX_IDLE_GAP_MS}`, 'idleGapMs');
   }
   const exportSites = normaliseExportSites(input.exportSites ?? []);
+  const desktopApps = normaliseDesktopApps(input.desktopApps ?? []);
+  const desktopTitles = normaliseTitlePatterns(input.desktopTitles ?? []);
   const now = lockstep.clock();
   const program: ProgramRecord = {
     id: newRecordId('prg'),
@@ -67,6 +74,10 @@ export async function createProgram(lockstep: Lockstep, input: NewProgram, creat
     notice: { version: 1, text: input.notice, updatedAt: now },
     exportSites,
     exportPageText: input.exportPageText ?? false,
+    desktopApps,
+    desktopTitles,
+    screenshots: input.screenshots ?? false,
+    paused: null,
     createdBy,
     createdAt: now,
   };
@@ -95,6 +106,54 @@ export async function updateExportSettings(lockstep: Lockstep, programId: string
   };
   if (!(await lockstep.store.programs.setExportSettings(program.id, settings))) throw notFound('program');
   return { ...program, ...settings };
+}
+
+/**
+ * Changes what the desktop agent may record for the program. Devices learn it from their state
+ * (GET /v1/device/state) at their next poll; batches uploaded from then on are checked against it.
+ */
+export async function updateDesktopSettings(lockstep: Lockstep, programId: string, change: Partial<DesktopSettings>): Promise<ProgramRecord> {
+  const program = await loadProgram(lockstep, programId);
+  const settings: DesktopSettings = {
+    desktopApps: change.desktopApps === undefined ? program.desktopApps : normaliseDesktopApps(change.desktopApps),
+    desktopTitles: change.desktopTitles === undefined ? program.desktopTitles : normaliseTitlePatterns(change.desktopTitles),
+    screenshots: change.screenshots ?? program.screenshots,
+  };
+  if (!(await lockstep.store.programs.setDesktopSettings(program.id, settings))) throw notFound('program');
+  return { ...program, ...settings };
+}
+
+export const MAX_PAUSE_REASON = 200;
+
+/** A reason for pausing or resuming, as it will be logged: one line of printable text, and no credential. */
+export function checkReason(reason: string): string {
+  const text = reason.trim();
+  const bad = (why: string) => new ApiFailure(400, 'invalid_request', `reason: ${why}`, 'reason');
+  if (text === '') throw bad('say why, in a few words (it is written to the audit log)');
+  if (text.length > MAX_PAUSE_REASON) throw bad(`at most ${MAX_PAUSE_REASON} characters`);
+  if (/\p{Cc}|\p{Cs}/u.test(text)) throw bad('one line of text, without control characters');
+  if (looksLikeCredential(text)) throw bad('looks like it holds a token or a key; those are never logged');
+  return text;
+}
+
+/**
+ * The kill switch: stops capture for every device of the program. Devices learn it from their
+ * state (polled every few seconds) and stop; batches captured before still upload (nothing
+ * acknowledged is lost). A program already paused stays paused as it was (its first pause's
+ * time, author and reason are kept).
+ */
+export async function pauseProgram(lockstep: Lockstep, programId: string, by: string, reason: string): Promise<ProgramRecord> {
+  const program = await loadProgram(lockstep, programId);
+  if (program.paused) return program;
+  await lockstep.store.programs.pause(program.id, { at: lockstep.clock(), by, reason: checkReason(reason) });
+  return loadProgram(lockstep, program.id);
+}
+
+/** Ends a pause: devices of the program may capture again (where their subject's consent is current). Resuming a running program changes nothing. */
+export async function resumeProgram(lockstep: Lockstep, programId: string): Promise<ProgramRecord> {
+  const program = await loadProgram(lockstep, programId);
+  if (program.paused) await lockstep.store.programs.resume(program.id);
+  return loadProgram(lockstep, program.id);
 }
 
 export async function loadProgram(lockstep: Lockstep, id: string): Promise<ProgramRecord> {

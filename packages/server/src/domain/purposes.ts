@@ -11,6 +11,9 @@ export const PURPOSES = ['agent-training', 'evaluation', 'safety-research', 'pro
 export type Purpose = (typeof PURPOSES)[number];
 export const Purpose = z.enum(PURPOSES, { error: () => `must be one of ${PURPOSES.join(', ')} (there is no purpose for judging a person's work)` });
 
-/** What a program may declare it collects: the capture event kinds. */
-export const MODALITIES = ['pointer', 'wheel', 'scroll', 'key', 'input', 'focus', 'navigation', 'viewport', 'marker'] as const;
+/**
+ * What a program may declare it collects: the capture event kinds (`window` and `frame` are the
+ * desktop agent's: the active window, and screenshots of it).
+ */
+export const MODALITIES = ['pointer', 'wheel', 'scroll', 'key', 'input', 'focus', 'navigation', 'viewport', 'marker', 'window', 'frame'] as const;
 export const Modality = z.enum(MODALITIES, { error: () => `must be one of ${MODALITIES.join(', ')}` });

@@ -3,7 +3,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { defaultAuthorizer } from '../policy/authorize.ts';
 import { tempLockstep } from '../testing/fixtures.ts';
 import { errorHandler } from './errors.ts';
-import { authorize, principalRef, recordContentAccess, requireRouteActions } from './guard.ts';
+import { PollLog, authorize, principalRef, recordContentAccess, requireRouteActions } from './guard.ts';
 import type { RouteDeps } from './types.ts';
 
 let app: FastifyInstance | undefined;
@@ -112,6 +112,34 @@ describe('authorize', () => {
     // The decision before it was logged; the failed content entry left no gap.
     expect(d.lockstep.audit.list({ limit: 10 }).map((e) => e.kind)).toEqual(['decision']);
     expect(d.lockstep.audit.size()).toBe(1);
+  });
+
+  it('logs a polled status once per answer it gives a caller, and every denial, with the detail given', async () => {
+    const d = await deps();
+    const seen = new PollLog();
+    app = Fastify();
+    requireRouteActions(app);
+    app.setErrorHandler(errorHandler);
+    app.decorateRequest('principal', null);
+    app.get('/v1/device/state', { config: { action: 'device.state' }, schema: {} }, async (request) => {
+      const device = String(request.headers['x-device']);
+      request.principal = { kind: 'device', id: device, subject: 'usr_1' };
+      const answer = String(request.headers['x-answer']);
+      // dev_2 asks about another device: denied.
+      await authorize(d, request, { type: 'Device', id: device === 'dev_2' ? 'dev_1' : device, subject: 'usr_1' }, { poll: { seen, answer }, detail: { answer } });
+      return { answer };
+    });
+    const poll = (device: string, answer: string) => app!.inject({ method: 'GET', url: '/v1/device/state', headers: { 'x-device': device, 'x-answer': answer } });
+    for (const [device, answer] of [['dev_1', 'a'], ['dev_1', 'a'], ['dev_1', 'b'], ['dev_1', 'b'], ['dev_1', 'a'], ['dev_3', 'a'], ['dev_2', 'a'], ['dev_2', 'a']] as const) await poll(device, answer);
+    expect(d.lockstep.audit.list({ limit: 20 }).map((e) => [e.actor, e.decision, e.detail?.answer])).toEqual([
+      ['dev_1', 'allow', 'a'],
+      ['dev_1', 'allow', 'b'],
+      ['dev_1', 'allow', 'a'],
+      ['dev_3', 'allow', 'a'],
+      ['dev_2', 'deny', 'a'],
+      ['dev_2', 'deny', 'a'],
+    ]);
+    expect((await poll('dev_2', 'a')).statusCode).toBe(403);
   });
 
   it('maps callers to Cedar principals', () => {

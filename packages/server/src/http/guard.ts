@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { AuditInput } from '../audit/index.ts';
+import type { AuditInput, DetailValue } from '../audit/index.ts';
 import { type Principal, authenticate } from '../auth.ts';
 import { ACTIONS, type AuthorizationRequest, type Decision, type PrincipalRef, type ResourceRef } from '../policy/authorize.ts';
 import { ApiFailure, forbidden, unauthorized } from './errors.ts';
@@ -53,6 +53,28 @@ export interface AuthorizeOptions {
   context?: Record<string, unknown>;
   /** Extra Cedar entities (EntityJson), for example the grant. */
   entities?: unknown[];
+  /** Small metadata for the entry (a reason, counts); never content, tokens or keys. */
+  detail?: Record<string, DetailValue>;
+  /**
+   * For a status that a caller polls every few seconds (a device's capture state): an allowed
+   * decision is logged only when `answer` differs from the last one logged for this caller in
+   * `seen`, so the log shows every change in what the caller was told, and when, rather than
+   * every poll. Denials are always logged.
+   */
+  poll?: { seen: PollLog; answer: string };
+}
+
+/** The last answer logged per caller, for `AuthorizeOptions.poll`; in memory, so a restart logs each caller's next poll again. */
+export class PollLog {
+  private readonly last = new Map<string, string>();
+  constructor(private readonly max = 100_000) {}
+  changed(caller: string, answer: string): boolean {
+    return this.last.get(caller) !== answer;
+  }
+  logged(caller: string, answer: string): void {
+    if (this.last.size >= this.max && !this.last.has(caller)) this.last.clear();
+    this.last.set(caller, answer);
+  }
 }
 
 /** The audit entry could not be written, so the access was refused. */
@@ -87,7 +109,7 @@ async function record(deps: RouteDeps, entry: AuditInput): Promise<void> {
 /**
  * The choke point: asks the policy whether the caller may perform this route's declared action
  * on `resource`, appends the decision (allowed or denied) to the audit log and waits until it is
- * durable, then throws 403 if denied. If the decision cannot be logged, throws 503 and the access
+ * durable (for a polled status, only when the answer changed: see `poll`), then throws 403 if denied. If the decision cannot be logged, throws 503 and the access
  * does not happen. Routes cannot ask about another action than the one they declared.
  *
  * A request without a valid token is answered 401 by `authenticateRequests` before any route
@@ -101,8 +123,11 @@ export async function authorize(deps: RouteDeps, request: FastifyRequest, resour
   if (options.context) ask.context = options.context as AuthorizationRequest['context'];
   if (options.entities) ask.entities = options.entities as AuthorizationRequest['entities'];
   const decision = deps.authorizer.authorize(ask);
+  const actor = actorOf(request.principal).actor;
+  const poll = decision.allowed ? options.poll : undefined;
+  if (poll && !poll.seen.changed(actor, poll.answer)) return decision;
   const subject = options.subject ?? subjectOf(resource);
-  const detail: Record<string, string | number> = { route: `${request.method} ${request.routeOptions.url ?? ''}`.slice(0, 200) };
+  const detail: Record<string, DetailValue> = { ...options.detail, route: `${request.method} ${request.routeOptions.url ?? ''}`.slice(0, 200) };
   if (decision.errors.length > 0) detail.errors = decision.errors.length;
   await record(deps, {
     ...actorOf(request.principal),
@@ -116,6 +141,7 @@ export async function authorize(deps: RouteDeps, request: FastifyRequest, resour
     kind: 'decision',
     detail,
   });
+  poll?.seen.logged(actor, poll.answer);
   if (!decision.allowed) {
     throw forbidden(decision.messages[0] ?? `not permitted: no policy allows ${action} for this caller on this resource`);
   }

@@ -618,6 +618,7 @@ describe('every cell of the matrix over HTTP', () => {
     'session.list': ['/v1/sessions', '/v1/sessions'],
     'episode.list': ['/v1/episodes', '/v1/episodes'],
     'access.read': ['/v1/me/access', '/v1/me/access?limit=1'],
+    'device.state': ['/v1/device/state', '/v1/device/state'],
   };
 
   async function probesFor(cell: { action: string; relation: string; caller: string; allowed: boolean }): Promise<Outcome> {
@@ -708,7 +709,18 @@ describe('every cell of the matrix over HTTP', () => {
         return [
           ...probe(caller, 'PUT', '/v1/programs/:id/notice', `/v1/programs/${target.id}/notice`, { body: { text: 'New terms.' }, state }),
           ...probe(caller, 'PUT', '/v1/programs/:id/export', `/v1/programs/${target.id}/export`, { body: { exportSites: ['docs.example.com'], exportPageText: true }, state }),
+          ...probe(caller, 'PUT', '/v1/programs/:id/desktop', `/v1/programs/${target.id}/desktop`, { body: { desktopApps: ['xterm'], screenshots: true }, state }),
         ];
+      }
+      case 'program.pause':
+      case 'program.resume': {
+        if (relation !== 'a program') throw noCheck();
+        // Each cell on a program of its own: running to be paused, paused (by the admin) to be resumed.
+        const target = await createProgram(t.api, admin.token, { name: unique(`program to ${action}`) });
+        if (action === 'program.resume') await must(admin.token, 'POST', `/v1/programs/${target.id}/pause`, { reason: 'matrix fixture' });
+        const state = async () => ((await must(admin.token, 'GET', '/v1/programs')).programs as Array<{ id: string }>).find((p) => p.id === target.id);
+        const verb = action === 'program.pause' ? 'pause' : 'resume';
+        return probe(await shared(column), 'POST', `/v1/programs/:id/${verb}`, `/v1/programs/${target.id}/${verb}`, { body: { reason: 'incident drill' }, state });
       }
       case 'consent.accept': {
         if (relation.startsWith('another')) return { unreachable: 'route-names-the-caller' };

@@ -17,6 +17,9 @@ function mutate(from: string, to: string): { schema: string; policies: string } 
 /** Promises broken, over single-role callers (the full population runs once, on the shipped policies, above). */
 const broken = (sources: { schema: string; policies: string }) => new Set(checkPolicySources(sources, { combinations: false }).violations.map((v) => v.promise));
 
+/** The condition of the kill switch's permit. */
+const KILL_SWITCH_WHEN = 'resource is Lockstep::Program\n)\nwhen { principal.roles.contains("admin") || principal.roles.contains("security") };';
+
 /** A well-meant shortcut: researchers read sessions raw (the break-glass action has no subject-role forbid). */
 const RESEARCHERS_READ_RAW = `
 @id("researchers-read-raw")
@@ -75,6 +78,9 @@ describe('the promises', () => {
       mutate('resource.requester == principal &&\n  context has grant &&\n  resource.grant == context.grant &&\n  context.grant.requester == principal &&', 'context has grant &&\n  resource.grant == context.grant &&'),
       ['exports-are-their-makers', 'export-needs-an-active-grant'],
     ],
+    ['anyone pausing programs', mutate(KILL_SWITCH_WHEN, 'resource is Lockstep::Program\n)\nwhen { principal is Lockstep::User };'), ['kill-switch-is-admin-and-security']],
+    ['nobody pausing programs', mutate(KILL_SWITCH_WHEN, 'resource is Lockstep::Program\n)\nwhen { false };'), ['kill-switch-works']],
+    ["a device reading another device's state", mutate('action == Lockstep::Action::"device.state",\n  resource is Lockstep::Device\n)\nwhen { principal == resource };', 'action == Lockstep::Action::"device.state",\n  resource is Lockstep::Device\n)\nwhen { true };'), ['devices-only-capture-for-their-subject']],
     ['anyone reading any export', mutate('resource is Lockstep::Export\n)\nwhen { resource.requester == principal || principal.roles.contains("steward") };', 'resource is Lockstep::Export\n)\nwhen { true };'), ['exports-are-their-makers']],
   ])('fail on policies that allow %s', (_name, sources, promises) => {
     const found = broken(sources);

@@ -84,7 +84,21 @@ const THROUGH_A_GRANT: readonly Action[] = [...GRANT_READS, 'export.create'];
 /** Every action that returns content of any kind. */
 export const ANY_CONTENT: readonly Action[] = [...RAW_CONTENT, ...GRANT_READS];
 /** What an admin does: configuration, never content. */
-const ADMIN_ACTIONS: readonly Action[] = ['user.create', 'user.list', 'user.update', 'device-code.create', 'device.revoke', 'subject.erase', 'program.create', 'program.update', 'program.list'];
+const ADMIN_ACTIONS: readonly Action[] = [
+  'user.create',
+  'user.list',
+  'user.update',
+  'device-code.create',
+  'device.revoke',
+  'subject.erase',
+  'program.create',
+  'program.update',
+  'program.list',
+  'program.pause',
+  'program.resume',
+];
+/** The kill switch. */
+const KILL_SWITCH: readonly Action[] = ['program.pause', 'program.resume'];
 /** Actions anybody signed in may take about themselves. */
 const SELF_ACTIONS: readonly Action[] = ['me.read', 'access.read', 'program.list', 'subject.erase', 'device.revoke', 'grant.read', 'grant.revoke', 'export.read'];
 
@@ -100,8 +114,13 @@ export const PROMISES: readonly Promise_[] = [
   },
   {
     id: 'devices-only-capture-for-their-subject',
-    description: "a device reads only itself and uploads only into its own sessions of its own subject",
-    broken: (c, allowed) => allowed && c.facts.kind === 'device' && !(c.facts.own && (action(c) === 'me.read' || action(c) === 'batch.ingest')),
+    description: 'a device reads only itself (who it is, its capture state) and uploads only into its own sessions of its own subject',
+    broken: (c, allowed) => allowed && c.facts.kind === 'device' && !(c.facts.own && (action(c) === 'me.read' || action(c) === 'device.state' || action(c) === 'batch.ingest')),
+  },
+  {
+    id: 'device-state-is-for-devices',
+    description: "a device's capture state is read by the device itself, by no user",
+    broken: (c, allowed) => allowed && action(c) === 'device.state' && !(c.facts.kind === 'device' && c.facts.own),
   },
   {
     id: 'subject-reads-only-own',
@@ -200,6 +219,16 @@ export const PROMISES: readonly Promise_[] = [
     id: 'access-view-is-own',
     description: "nobody reads another person's access view",
     broken: (c, allowed) => allowed && action(c) === 'access.read' && !c.facts.own,
+  },
+  {
+    id: 'kill-switch-is-admin-and-security',
+    description: "only admins and security pause or resume a program's capture (the kill switch); no other role, no device",
+    broken: (c, allowed) => allowed && KILL_SWITCH.includes(action(c)) && !(c.facts.kind === 'user' && (has(c.facts, 'admin') || has(c.facts, 'security'))),
+  },
+  {
+    id: 'kill-switch-works',
+    description: 'admins and security can pause and resume every program (the policy is not deny-all)',
+    broken: (c, allowed) => !allowed && KILL_SWITCH.includes(action(c)) && c.facts.kind === 'user' && (has(c.facts, 'admin') || has(c.facts, 'security')),
   },
   {
     id: 'consent-is-own',
@@ -346,6 +375,7 @@ function variants(a: Action, caller: PrincipalRef): Variant[] {
     case 'audit.checkpoint':
       return [{ resource: { type: 'Server' }, facts: { own: false, relation: 'the server' } }];
     case 'me.read':
+    case 'device.state':
       return caller.type === 'Device'
         ? [
             { resource: { type: 'Device', id: caller.id, subject: caller.subject }, facts: { own: true, relation: 'itself' } },
@@ -377,6 +407,8 @@ function variants(a: Action, caller: PrincipalRef): Variant[] {
         { resource: { type: 'Device', id: 'dev_other', subject: OTHER }, facts: { own: false, relation: "another subject's device" } },
       ];
     case 'program.update':
+    case 'program.pause':
+    case 'program.resume':
     case 'dataset.create':
       return [{ resource: { type: 'Program', id: 'prg_p', purposes: ['agent-training', 'evaluation'] }, facts: { own: false, relation: 'a program' } }];
     case 'batch.ingest':

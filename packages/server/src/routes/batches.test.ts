@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
-import { batchChecksum, makeBatch } from '@lockstep/schema';
-import { type TestServer, batch, createUser, enrollDevice, events, provision, sessionId, startTestServer } from '../testing/harness.ts';
+import { type CaptureEvent, batchChecksum, makeBatch } from '@lockstep/schema';
+import { type TestServer, batch, createProgram, createUser, enrollDevice, events, provision, sessionId, startTestServer } from '../testing/harness.ts';
 
 let t: TestServer;
 let people: Awaited<ReturnType<typeof provision>>;
@@ -116,5 +116,53 @@ describe('POST /v1/batches', () => {
     const evs = Array.from({ length: 7 }, (_, i) => ({ ...big[1]!, seq: i + 1 }));
     const res = await post(makeBatch(people.device.id, sessionId(), 0, evs));
     expect(res).toMatchObject({ status: 413, body: { error: 'payload_too_large' } });
+  });
+});
+
+describe('POST /v1/batches from the desktop', () => {
+  const box = { x: 0, y: 0, w: 800, h: 600 };
+  const window = (seq: number, app: string, title = 'ticket-7 — bash'): CaptureEvent => ({ seq, t: seq * 10, type: 'window', app, title, bounds: box });
+  const frame = (seq: number): CaptureEvent => ({ seq, t: seq * 10, type: 'frame', format: 'png', width: 1, height: 1, box, data: 'iVBORw0KGgo=' });
+  const key = (seq: number): CaptureEvent => ({ seq, t: seq * 10, type: 'key', kind: 'down', key: 'a', char: 'a', code: 'KeyA', mods: { alt: false, ctrl: false, meta: false, shift: false } });
+  let desktop: { id: string; token: string };
+  let programId: string;
+  const settings = (body: Record<string, unknown>) => t.api.call('PUT', `/v1/programs/${programId}/desktop`, { token: people.admin.token, body });
+
+  beforeAll(async () => {
+    const program = await createProgram(t.api, people.admin.token, { name: 'terminals' });
+    programId = program.id;
+    desktop = await enrollDevice(t.api, people.admin.token, people.subject.id, { program, platform: 'desktop' });
+    expect((await settings({ desktopApps: ['xterm', 'Code'] })).status).toBe(200);
+  });
+
+  it('stores windows of the apps the program records, whatever their case', async () => {
+    const res = await post(makeBatch(desktop.id, sessionId(), 0, [window(0, 'XTerm'), key(1), window(2, 'code', 'main.ts - Visual Studio Code')]), desktop.token);
+    expect(res).toMatchObject({ status: 201, body: { events: 3 } });
+  });
+
+  it('refuses a batch naming another app, or a screenshot while screenshots are off, and stores nothing of it', async () => {
+    const ses = sessionId();
+    const before = rowCounts();
+    const slack = await post(makeBatch(desktop.id, ses, 0, [window(0, 'xterm'), key(1), window(2, 'Slack', 'general'), key(3)]), desktop.token);
+    expect(slack).toMatchObject({ status: 400, body: { error: 'not-allowed', field: 'events[2].app' } });
+    expect((slack.body as { message: string }).message).toContain('desktopApps');
+    expect((slack.body as { message: string }).message).not.toContain('general');
+    const shot = await post(makeBatch(desktop.id, ses, 0, [window(0, 'xterm'), frame(1)]), desktop.token);
+    expect(shot).toMatchObject({ status: 400, body: { error: 'not-allowed', field: 'events[1]' } });
+    expect((shot.body as { message: string }).message).toContain('screenshots');
+    expect(rowCounts()).toEqual(before);
+    expect((await t.api.call('GET', `/v1/sessions/${ses}`, { token: people.subject.token })).status).toBe(404);
+    // Turned on, the same batch is stored.
+    expect((await settings({ screenshots: true })).status).toBe(200);
+    expect((await post(makeBatch(desktop.id, ses, 0, [window(0, 'xterm'), frame(1)]), desktop.token)).status).toBe(201);
+    expect((await settings({ screenshots: false })).status).toBe(200);
+  });
+
+  it('refuses every window once the program records no app', async () => {
+    expect((await settings({ desktopApps: [] })).status).toBe(200);
+    expect(await post(makeBatch(desktop.id, sessionId(), 0, [key(0), window(1, 'xterm')]), desktop.token)).toMatchObject({ status: 400, body: { field: 'events[1].app' } });
+    // Browser batches (no window events) are unaffected.
+    expect((await post(batch(desktop.id, sessionId(), 0), desktop.token)).status).toBe(201);
+    expect((await settings({ desktopApps: ['xterm', 'code'] })).status).toBe(200);
   });
 });

@@ -1,6 +1,7 @@
 import { BatchEnvelope, BatchReceipt } from '@lockstep/schema';
 import { ingestPrepared } from '../content/ingest.ts';
 import { checkCapture } from '../domain/consent.ts';
+import { checkDesktopEvents } from '../domain/desktop.ts';
 import type { PreparedBatch } from '../content/prepare.ts';
 import { createPreparePool } from '../content/prepare-pool.ts';
 import { ApiFailure, RequestValidationError } from '../http/errors.ts';
@@ -36,7 +37,9 @@ export function batchRoutes(app: App, deps: RouteDeps): void {
           summary: 'Upload a batch of events (device)',
           description:
             'Idempotent on (session, seq): the same batch again is answered 200 with duplicate=true and stored once; a different batch under a stored (session, seq) is 409. ' +
-            'Batches may arrive in any order. A 201 or 200 is sent only once the batch is durably committed.',
+            'Batches may arrive in any order. A 201 or 200 is sent only once the batch is durably committed. ' +
+            "A batch holding a `window` event of an app outside the program's desktopApps, or a `frame` while its screenshots are off, is refused whole (400 not-allowed, naming the event) and nothing of it is stored. " +
+            'A paused program still accepts batches (what was captured before the pause is kept); its devices stop capturing when their state (GET /v1/device/state) shows the pause.',
           tags: ['ingest'],
           security: bearer,
           body: BatchEnvelope,
@@ -60,8 +63,11 @@ export function batchRoutes(app: App, deps: RouteDeps): void {
         if (me.kind !== 'device') throw new ApiFailure(403, 'forbidden', 'only devices upload batches');
         if (batch.device !== me.id) throw new ApiFailure(403, 'forbidden', "the batch names another device than the token's", 'device');
         // Consent first: only while the subject has accepted the current notice of the device's program (403 consent-required).
-        await checkCapture(deps.lockstep, (await deps.lockstep.store.devices.get(me.id)) ?? { id: me.id, subjectId: me.subject, programId: null });
-        const result = await ingestPrepared(deps.lockstep, { id: me.id, subjectId: me.subject }, request.body as unknown as PreparedBatch);
+        const program = await checkCapture(deps.lockstep, (await deps.lockstep.store.devices.get(me.id)) ?? { id: me.id, subjectId: me.subject, programId: null });
+        // Only what the program records on the desktop: its apps, and screenshots if it takes them (400 not-allowed).
+        const prepared = request.body as unknown as PreparedBatch;
+        checkDesktopEvents(program, prepared.desktop);
+        const result = await ingestPrepared(deps.lockstep, { id: me.id, subjectId: me.subject }, prepared);
         switch (result.outcome) {
           case 'stored':
             return reply.code(201).send(result.receipt);

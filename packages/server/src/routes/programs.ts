@@ -1,10 +1,12 @@
 import { z } from 'zod';
+import { UserId } from '@lockstep/schema';
 import { authorize, caller } from '../http/guard.ts';
 import type { App, RouteDeps } from '../http/types.ts';
 import { acceptConsent, consentState, withdrawConsent } from '../domain/consent.ts';
 import { MAX_IDLE_GAP_MS, MIN_IDLE_GAP_MS } from '../domain/episodes.ts';
 import { ProgramId } from '../domain/ids.ts';
-import { MAX_EXPORT_SITES, createProgram, loadProgram, updateExportSettings, updateNotice } from '../domain/programs.ts';
+import { MAX_APP_LENGTH, MAX_DESKTOP_APPS, MAX_TITLE_PATTERN_LENGTH, MAX_TITLE_PATTERNS } from '../domain/desktop.ts';
+import { MAX_EXPORT_SITES, MAX_PAUSE_REASON, checkReason, createProgram, loadProgram, pauseProgram, resumeProgram, updateDesktopSettings, updateExportSettings, updateNotice } from '../domain/programs.ts';
 import { Modality, Purpose } from '../domain/purposes.ts';
 import type { ConsentRecord, ProgramRecord } from '../store/types.ts';
 import { bearer, errors } from './shapes.ts';
@@ -25,6 +27,14 @@ export const ProgramView = z
     notice: z.object({ version: z.number().int(), text: z.string(), updatedAt: z.string() }).strict(),
     exportSites: z.array(z.string()).describe('host names that exports may name; every other site appears as site-N.invalid'),
     exportPageText: z.boolean().describe('page and window titles appear in exports as recorded; false: masked to their shape (Xxxx xx 99)'),
+    desktopApps: z.array(z.string()).describe('application classes the desktop agent records (lower case); empty: nothing on the desktop'),
+    desktopTitles: z.array(z.string()).describe('title patterns (`*`: any run of characters) a window must match to be recorded; empty: any title of those apps'),
+    screenshots: z.boolean().describe('the desktop agent takes screenshots of the active window'),
+    paused: z
+      .object({ at: z.string(), by: UserId, reason: z.string() })
+      .strict()
+      .nullable()
+      .describe('the kill switch: capture for the program is stopped since `at`; null: running'),
     createdAt: z.string(),
   })
   .strict();
@@ -38,6 +48,10 @@ const toProgramView = (p: ProgramRecord): z.infer<typeof ProgramView> => ({
   notice: { version: p.notice.version, text: p.notice.text, updatedAt: iso(p.notice.updatedAt) },
   exportSites: p.exportSites,
   exportPageText: p.exportPageText,
+  desktopApps: p.desktopApps,
+  desktopTitles: p.desktopTitles,
+  screenshots: p.screenshots,
+  paused: p.paused && { at: iso(p.paused.at), by: p.paused.by, reason: p.paused.reason },
   createdAt: iso(p.createdAt),
 });
 
@@ -46,6 +60,16 @@ const ExportSites = z
   .max(MAX_EXPORT_SITES)
   .describe('host names (docs.example.com: no scheme, port, path, wildcard or IP address) whose names may appear in exports; default none');
 const ExportPageText = z.boolean().describe('let page and window titles appear in exports as recorded; default false (masked to their shape)');
+const DesktopApps = z
+  .array(z.string().min(1).max(MAX_APP_LENGTH))
+  .max(MAX_DESKTOP_APPS)
+  .describe('application classes the desktop agent records (X11 WM_CLASS class such as xterm or code), matched whole, ignoring case; default none: nothing on the desktop is recorded');
+const DesktopTitles = z
+  .array(z.string().min(1).max(MAX_TITLE_PATTERN_LENGTH))
+  .max(MAX_TITLE_PATTERNS)
+  .describe('patterns a window title must match, whole and ignoring case, `*` standing for any run of characters (ticket-*, *invoice*); default none: any title of the apps');
+const Screenshots = z.boolean().describe('let the desktop agent take screenshots of the active window; default false');
+const Reason = z.string().min(1).max(MAX_PAUSE_REASON);
 
 const CreateProgramBody = z
   .object({
@@ -57,6 +81,9 @@ const CreateProgramBody = z
     notice: z.string().min(1).max(20_000).describe('the consent notice subjects accept (version 1)'),
     exportSites: ExportSites.optional(),
     exportPageText: ExportPageText.optional(),
+    desktopApps: DesktopApps.optional(),
+    desktopTitles: DesktopTitles.optional(),
+    screenshots: Screenshots.optional(),
   })
   .strict();
 
@@ -91,7 +118,7 @@ export function programRoutes(app: App, deps: RouteDeps): void {
     {
       config: { action: 'program.create' },
       schema: {
-        summary: 'Declare a program: purposes, modalities, retention, consent notice (admin)',
+        summary: 'Declare a program: purposes, modalities, retention, consent notice, what exports show and the desktop agent records (admin)',
         description: 'Purposes come from a fixed vocabulary (agent-training, evaluation, safety-research, product-research); there is none for judging a person\'s work.',
         tags: ['programs'],
         security: bearer,
@@ -163,6 +190,85 @@ export function programRoutes(app: App, deps: RouteDeps): void {
       await authorize(deps, request, { type: 'Program', id: program.id, purposes: program.purposes });
       const { exportSites, exportPageText } = request.body;
       return toProgramView(await updateExportSettings(lockstep, program.id, { ...(exportSites ? { exportSites } : {}), ...(exportPageText !== undefined ? { exportPageText } : {}) }));
+    },
+  );
+
+  app.put(
+    '/v1/programs/:id/desktop',
+    {
+      config: { action: 'program.update' },
+      schema: {
+        summary: 'Set what the desktop agent may record for the program: apps, window titles, screenshots (admin)',
+        description:
+          'Fields left out keep their value. Devices learn the settings from GET /v1/device/state within seconds; from then on, a batch with a `window` event of another app, or a `frame` while screenshots are off, is refused (400 not-allowed). ' +
+          'An application class with a wildcard or a path, or a title pattern that is empty or matches every title (`*`), is refused with 400 naming it, and nothing changes.',
+        tags: ['programs'],
+        security: bearer,
+        params: ProgramParams,
+        body: z
+          .object({ desktopApps: DesktopApps.optional(), desktopTitles: DesktopTitles.optional(), screenshots: Screenshots.optional() })
+          .strict()
+          .refine((b) => b.desktopApps !== undefined || b.desktopTitles !== undefined || b.screenshots !== undefined, { message: 'give desktopApps, desktopTitles, screenshots or several', path: ['desktopApps'] }),
+        response: { 200: ProgramView, ...errors(400, 401, 403, 404) },
+      },
+    },
+    async (request) => {
+      const program = await loadProgram(lockstep, request.params.id);
+      await authorize(deps, request, { type: 'Program', id: program.id, purposes: program.purposes });
+      const { desktopApps, desktopTitles, screenshots } = request.body;
+      return toProgramView(
+        await updateDesktopSettings(lockstep, program.id, {
+          ...(desktopApps ? { desktopApps } : {}),
+          ...(desktopTitles ? { desktopTitles } : {}),
+          ...(screenshots !== undefined ? { screenshots } : {}),
+        }),
+      );
+    },
+  );
+
+  app.post(
+    '/v1/programs/:id/pause',
+    {
+      config: { action: 'program.pause' },
+      schema: {
+        summary: 'The kill switch: stop capture for every device of the program (admin, security)',
+        description:
+          'Devices see the pause in their state (GET /v1/device/state, polled every 2 s) and stop capturing within 5 s; batches captured before the pause still upload and are kept. ' +
+          'The pause, with who, when and the reason, is on the audit log. A program already paused stays paused as it was.',
+        tags: ['programs'],
+        security: bearer,
+        params: ProgramParams,
+        body: z.object({ reason: Reason.describe('why, in a few words: written to the audit log, and shown with the program to everyone signed in and to its devices') }).strict(),
+        response: { 200: ProgramView, ...errors(400, 401, 403, 404) },
+      },
+    },
+    async (request) => {
+      const program = await loadProgram(lockstep, request.params.id);
+      const reason = checkReason(request.body.reason);
+      await authorize(deps, request, { type: 'Program', id: program.id, purposes: program.purposes }, { detail: { reason } });
+      return toProgramView(await pauseProgram(lockstep, program.id, caller(request).id, reason));
+    },
+  );
+
+  app.post(
+    '/v1/programs/:id/resume',
+    {
+      config: { action: 'program.resume' },
+      schema: {
+        summary: 'End the pause: devices of the program may capture again (admin, security)',
+        description: 'Devices resume at their next state poll, where their subject has accepted the current notice. On the audit log, with the reason when one is given. Resuming a running program changes nothing.',
+        tags: ['programs'],
+        security: bearer,
+        params: ProgramParams,
+        body: z.object({ reason: Reason.optional().describe('why, in a few words; written to the audit log') }).strict().nullish(),
+        response: { 200: ProgramView, ...errors(400, 401, 403, 404) },
+      },
+    },
+    async (request) => {
+      const program = await loadProgram(lockstep, request.params.id);
+      const reason = request.body?.reason === undefined ? undefined : checkReason(request.body.reason);
+      await authorize(deps, request, { type: 'Program', id: program.id, purposes: program.purposes }, reason === undefined ? {} : { detail: { reason } });
+      return toProgramView(await resumeProgram(lockstep, program.id));
     },
   );
 

@@ -320,6 +320,14 @@ export interface ProgramRecord {
   exportSites: string[];
   /** Page and window titles appear in exports as they were recorded; false masks them to their shape. */
   exportPageText: boolean;
+  /** Desktop: the application classes recorded (lower case; empty: nothing on the desktop). */
+  desktopApps: string[];
+  /** Desktop: `*` patterns a window title must match to be recorded (empty: any title of a recorded app). */
+  desktopTitles: string[];
+  /** Desktop: screenshots of the active window may be taken. */
+  screenshots: boolean;
+  /** The kill switch: capture for the program is stopped while this is set. */
+  paused: ProgramPause | null;
   createdBy: string;
   createdAt: number;
 }
@@ -327,6 +335,19 @@ export interface ProgramRecord {
 export interface ExportSettings {
   exportSites: string[];
   exportPageText: boolean;
+}
+
+export interface DesktopSettings {
+  desktopApps: string[];
+  desktopTitles: string[];
+  screenshots: boolean;
+}
+
+export interface ProgramPause {
+  at: number;
+  /** The user who paused it. */
+  by: string;
+  reason: string;
 }
 
 export interface ConsentRecord {
@@ -347,6 +368,12 @@ export interface ProgramStore {
   setNotice(id: string, notice: ConsentNotice): Promise<boolean>;
   /** Replaces what exports of the program may show; false if unknown. */
   setExportSettings(id: string, settings: ExportSettings): Promise<boolean>;
+  /** Replaces what the desktop agent may record; false if unknown. */
+  setDesktopSettings(id: string, settings: DesktopSettings): Promise<boolean>;
+  /** Pauses capture for the program; false if unknown or already paused (the earlier pause stands). */
+  pause(id: string, pause: ProgramPause): Promise<boolean>;
+  /** Ends the pause; false if unknown or not paused. */
+  resume(id: string): Promise<boolean>;
 }
 
 export interface ConsentStore {

@@ -128,7 +128,7 @@ export async function enrollDevice(
   api: Api,
   adminToken: string,
   subjectId: string,
-  options: { program?: { id: string; noticeVersion: number }; consent?: boolean } = {},
+  options: { program?: { id: string; noticeVersion: number }; consent?: boolean; platform?: 'browser' | 'desktop' } = {},
 ): Promise<Enrolled> {
   let program = options.program;
   if (!program) {
@@ -137,7 +137,7 @@ export async function enrollDevice(
   }
   const code = await api.call<{ enrollmentCode: string }>('POST', `/v1/users/${subjectId}/device-codes`, { token: adminToken, body: { program: program.id } });
   if (code.status !== 201) throw new Error(`device code failed: ${code.status} ${JSON.stringify(code.body)}`);
-  const res = await api.call<{ token: string; device: { id: string } }>('POST', '/v1/enroll', { body: { code: code.body.enrollmentCode, platform: 'browser' } });
+  const res = await api.call<{ token: string; device: { id: string } }>('POST', '/v1/enroll', { body: { code: code.body.enrollmentCode, platform: options.platform ?? 'browser' } });
   if (res.status !== 201) throw new Error(`device enrollment failed: ${res.status}`);
   const subjectToken = userTokens.get(subjectId);
   if (options.consent !== false && subjectToken) await acceptNotice(api, subjectToken, program);

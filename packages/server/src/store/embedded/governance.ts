@@ -35,6 +35,12 @@ interface ProgramRow {
   notice_updated_at: number;
   export_sites: string;
   export_page_text: number;
+  desktop_apps: string;
+  desktop_titles: string;
+  screenshots: number;
+  paused_at: number | null;
+  paused_by: string | null;
+  paused_reason: string | null;
   created_by: string;
   created_at: number;
 }
@@ -48,6 +54,10 @@ const toProgram = (r: ProgramRow): ProgramRecord => ({
   notice: { version: r.notice_version, text: r.notice_text, updatedAt: r.notice_updated_at },
   exportSites: JSON.parse(r.export_sites) as string[],
   exportPageText: r.export_page_text === 1,
+  desktopApps: JSON.parse(r.desktop_apps) as string[],
+  desktopTitles: JSON.parse(r.desktop_titles) as string[],
+  screenshots: r.screenshots === 1,
+  paused: r.paused_at === null ? null : { at: r.paused_at, by: r.paused_by ?? '', reason: r.paused_reason ?? '' },
   createdBy: r.created_by,
   createdAt: r.created_at,
 });
@@ -185,13 +195,18 @@ export function governanceStores(db: Db): {
 } {
   const q = {
     insertProgram: db.prepare(
-      `INSERT INTO programs (id, name, purposes, modalities, retention_days, idle_gap_ms, notice_version, notice_text, notice_updated_at, export_sites, export_page_text, created_by, created_at)
-       VALUES (@id, @name, @purposes, @modalities, @retention_days, @idle_gap_ms, @notice_version, @notice_text, @notice_updated_at, @export_sites, @export_page_text, @created_by, @created_at)`,
+      `INSERT INTO programs (id, name, purposes, modalities, retention_days, idle_gap_ms, notice_version, notice_text, notice_updated_at, export_sites, export_page_text,
+         desktop_apps, desktop_titles, screenshots, paused_at, paused_by, paused_reason, created_by, created_at)
+       VALUES (@id, @name, @purposes, @modalities, @retention_days, @idle_gap_ms, @notice_version, @notice_text, @notice_updated_at, @export_sites, @export_page_text,
+         @desktop_apps, @desktop_titles, @screenshots, @paused_at, @paused_by, @paused_reason, @created_by, @created_at)`,
     ),
     getProgram: db.prepare<[string], ProgramRow>('SELECT * FROM programs WHERE id = ?'),
     listPrograms: db.prepare<[], ProgramRow>('SELECT * FROM programs ORDER BY created_at, id'),
     setNotice: db.prepare<[number, string, number, string]>('UPDATE programs SET notice_version = ?, notice_text = ?, notice_updated_at = ? WHERE id = ?'),
     setExportSettings: db.prepare<[string, number, string]>('UPDATE programs SET export_sites = ?, export_page_text = ? WHERE id = ?'),
+    setDesktopSettings: db.prepare<[string, string, number, string]>('UPDATE programs SET desktop_apps = ?, desktop_titles = ?, screenshots = ? WHERE id = ?'),
+    pauseProgram: db.prepare<[number, string, string, string]>('UPDATE programs SET paused_at = ?, paused_by = ?, paused_reason = ? WHERE id = ? AND paused_at IS NULL'),
+    resumeProgram: db.prepare<[string]>('UPDATE programs SET paused_at = NULL, paused_by = NULL, paused_reason = NULL WHERE id = ? AND paused_at IS NOT NULL'),
     getConsent: db.prepare<[string, string], ConsentRow>('SELECT * FROM consents WHERE subject_id = ? AND program_id = ?'),
     consentsOf: db.prepare<[string], ConsentRow>('SELECT * FROM consents WHERE subject_id = ? ORDER BY program_id'),
     putConsent: db.prepare<[string, string, number, number, number | null, number]>(
@@ -335,6 +350,12 @@ export function governanceStores(db: Db): {
           notice_updated_at: p.notice.updatedAt,
           export_sites: JSON.stringify(p.exportSites),
           export_page_text: p.exportPageText ? 1 : 0,
+          desktop_apps: JSON.stringify(p.desktopApps),
+          desktop_titles: JSON.stringify(p.desktopTitles),
+          screenshots: p.screenshots ? 1 : 0,
+          paused_at: p.paused?.at ?? null,
+          paused_by: p.paused?.by ?? null,
+          paused_reason: p.paused?.reason ?? null,
           created_by: p.createdBy,
           created_at: p.createdAt,
         });
@@ -351,6 +372,15 @@ export function governanceStores(db: Db): {
       },
       async setExportSettings(id, settings) {
         return q.setExportSettings.run(JSON.stringify(settings.exportSites), settings.exportPageText ? 1 : 0, id).changes > 0;
+      },
+      async setDesktopSettings(id, settings) {
+        return q.setDesktopSettings.run(JSON.stringify(settings.desktopApps), JSON.stringify(settings.desktopTitles), settings.screenshots ? 1 : 0, id).changes > 0;
+      },
+      async pause(id, pause) {
+        return q.pauseProgram.run(pause.at, pause.by, pause.reason, id).changes > 0;
+      },
+      async resume(id) {
+        return q.resumeProgram.run(id).changes > 0;
       },
     },
     consents: {

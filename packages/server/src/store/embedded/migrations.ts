@@ -285,6 +285,17 @@ export const CONTENT_MIGRATIONS: readonly string[] = [
   ALTER TABLE episodes ADD COLUMN events INTEGER;
   ALTER TABLE episodes ADD COLUMN apps INTEGER;
   `,
+  // The desktop agent and the kill switch (issue 6): what a program lets the desktop agent record
+  // (application classes, title patterns, screenshots), and whether its capture is paused, since
+  // when, by whom and why. Programs made before record nothing on the desktop and are not paused.
+  `
+  ALTER TABLE programs ADD COLUMN desktop_apps TEXT NOT NULL DEFAULT '[]';
+  ALTER TABLE programs ADD COLUMN desktop_titles TEXT NOT NULL DEFAULT '[]';
+  ALTER TABLE programs ADD COLUMN screenshots INTEGER NOT NULL DEFAULT 0 CHECK (screenshots IN (0, 1));
+  ALTER TABLE programs ADD COLUMN paused_at INTEGER;
+  ALTER TABLE programs ADD COLUMN paused_by TEXT;
+  ALTER TABLE programs ADD COLUMN paused_reason TEXT;
+  `,
 ];
 
 /** Schema of keys/keyring.db: wrapped keys only. */

@@ -199,3 +199,40 @@ describe('the schema migration for episode cuts (issue 5)', () => {
     }
   });
 });
+
+describe('the schema migration for the desktop agent and the kill switch (issue 6)', () => {
+  it('upgrades a store made before it: programs record nothing on the desktop and run', async () => {
+    const path = join(dir, 'old.db');
+    const old = openDatabase(path, CONTENT_MIGRATIONS.slice(0, 5));
+    old.exec(`
+      INSERT INTO programs (id, name, purposes, modalities, retention_days, idle_gap_ms, notice_version, notice_text, notice_updated_at, created_by, created_at)
+        VALUES ('prg_old', 'before', '["evaluation"]', '["input"]', 30, 60000, 1, 'n', 1, 'usr_admin', 1);
+    `);
+    old.close();
+    const upgraded = openDatabase(path, CONTENT_MIGRATIONS);
+    try {
+      expect(upgraded.pragma('user_version', { simple: true })).toBe(6);
+      expect(upgraded.prepare('SELECT name, desktop_apps, desktop_titles, screenshots, paused_at, paused_by, paused_reason FROM programs').all()).toEqual([
+        { name: 'before', desktop_apps: '[]', desktop_titles: '[]', screenshots: 0, paused_at: null, paused_by: null, paused_reason: null },
+      ]);
+      expect(() => upgraded.prepare("UPDATE programs SET screenshots = 2 WHERE id = 'prg_old'").run()).toThrow(/CHECK/);
+    } finally {
+      upgraded.close();
+    }
+  });
+
+  it('keeps desktop settings and pauses; a second pause leaves the first, resuming twice changes nothing', async () => {
+    const base = { name: 'p', purposes: ['evaluation'], modalities: ['window'], retentionDays: 30, idleGapMs: 60_000, notice: { version: 1, text: 'n', updatedAt: 1 }, exportSites: [], exportPageText: false, createdBy: 'usr_admin', createdAt: 1 };
+    await store.programs.create({ ...base, id: 'prg_a', desktopApps: ['xterm'], desktopTitles: ['ticket-*'], screenshots: true, paused: null });
+    expect(await store.programs.get('prg_a')).toMatchObject({ desktopApps: ['xterm'], desktopTitles: ['ticket-*'], screenshots: true, paused: null });
+    expect(await store.programs.setDesktopSettings('prg_a', { desktopApps: ['code', 'xterm'], desktopTitles: [], screenshots: false })).toBe(true);
+    expect(await store.programs.setDesktopSettings('prg_none', { desktopApps: [], desktopTitles: [], screenshots: false })).toBe(false);
+    expect(await store.programs.pause('prg_a', { at: 5, by: 'usr_sec', reason: 'leak' })).toBe(true);
+    expect(await store.programs.pause('prg_a', { at: 6, by: 'usr_admin', reason: 'again' })).toBe(false);
+    expect(await store.programs.get('prg_a')).toMatchObject({ desktopApps: ['code', 'xterm'], desktopTitles: [], screenshots: false, paused: { at: 5, by: 'usr_sec', reason: 'leak' } });
+    expect(await store.programs.resume('prg_a')).toBe(true);
+    expect(await store.programs.resume('prg_a')).toBe(false);
+    expect(await store.programs.pause('prg_none', { at: 5, by: 'usr_sec', reason: 'leak' })).toBe(false);
+    expect((await store.programs.get('prg_a'))!.paused).toBeNull();
+  });
+});
