@@ -18,15 +18,18 @@ function random(seed: number): () => number {
 const SITES = ['https://mail.example.com', 'https://docs.example.com', 'https://tickets.example.org'];
 
 /** A session: clicks, page loads on a few sites (some in a frame), pauses and stops, gaps short and long. */
-function session(seed: number, n = 120): CaptureEvent[] {
+function session(seed: number, n = 120, desktop = false): CaptureEvent[] {
   const rnd = random(seed);
+  const APPS = ['xterm', 'code', 'libreoffice-calc'];
   const out: CaptureEvent[] = [];
   let t = 0;
   for (let seq = 0; seq < n; seq++) {
     t += rnd() < 0.1 ? 40_000 + Math.floor(rnd() * 200_000) : 1 + Math.floor(rnd() * 3000);
     const r = rnd();
     const site = SITES[Math.floor(rnd() * SITES.length)]!;
-    if (r < 0.15) out.push({ seq, t, type: 'navigation', kind: 'load', url: `${site}/page/${seq}`, title: 'Page', ...(rnd() < 0.2 ? { frame: [0] } : {}) });
+    if (desktop && r < 0.15) out.push({ seq, t, type: 'window', app: APPS[Math.floor(rnd() * APPS.length)]!, title: `w${seq}`, bounds: { x: 0, y: 0, w: 640, h: 480 } });
+    else if (desktop && r < 0.17) out.push({ seq, t, type: 'marker', kind: rnd() < 0.5 ? 'away' : 'gap', ...(rnd() < 0.5 ? {} : { reason: 'spool-full' }) });
+    else if (r < 0.15) out.push({ seq, t, type: 'navigation', kind: 'load', url: `${site}/page/${seq}`, title: 'Page', ...(rnd() < 0.2 ? { frame: [0] } : {}) });
     else if (r < 0.2) out.push({ seq, t, type: 'marker', kind: rnd() < 0.5 ? 'pause' : 'resume', reason: 'user' });
     else if (r < 0.22) out.push({ seq, t, type: 'marker', kind: 'stop', reason: 'user' });
     else out.push({ seq, t, type: 'scroll', scrollX: 0, scrollY: seq });
@@ -54,10 +57,13 @@ function ingest(events: CaptureEvent[], seed: number, order?: (batches: CaptureE
 }
 
 describe('activity spans with cuts', () => {
-  it('cut where the Segmenter cuts for app switches and markers, however the session is batched', () => {
+  it.each([
+    ['web', false],
+    ['desktop', true],
+  ])('cut where the Segmenter cuts for app switches and markers, however the session is batched (%s)', (_kind, desktop) => {
     let missedAtBatchStarts = 0;
     for (let seed = 1; seed <= 40; seed++) {
-      const events = session(seed);
+      const events = session(seed, 120, desktop);
       const expected = cutSession(events, { idleMs: Infinity })
         .filter((c) => c.reason === 'app' || c.reason === 'marker')
         .map((c) => [c.t, c.reason]);
@@ -65,9 +71,9 @@ describe('activity spans with cuts', () => {
       for (const batching of [seed, seed + 100, seed + 200]) {
         const spans = ingest(events, batching);
         expect(spans.filter((s) => s.cut !== null).map((s) => [s.start, s.cut]), `seed ${seed}, batching ${batching}`).toEqual(expected);
-        // Every event is counted once, and each top-level navigation as a page.
+        // Every event is counted once, and each top-level navigation or desktop window as a place.
         expect(spans.reduce((n, s) => n + s.events!, 0)).toBe(events.length);
-        expect(spans.reduce((n, s) => n + s.pages!, 0)).toBe(events.filter((e) => e.type === 'navigation' && !e.frame).length);
+        expect(spans.reduce((n, s) => n + s.pages!, 0)).toBe(events.filter((e) => (e.type === 'navigation' && !e.frame) || e.type === 'window').length);
         // A span never spans a gap longer than SPAN_GAP_MS, nor starts anywhere but at an event.
         const times = new Set(events.map((e) => e.t));
         for (const s of spans) expect(times.has(s.start) && times.has(s.end)).toBe(true);

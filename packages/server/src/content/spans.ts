@@ -61,7 +61,11 @@ export interface SegmentedBatch {
   carry: SegmentCarry;
 }
 
-const isPage = (e: CaptureEvent): boolean => e.type === 'navigation' && !(e.frame && e.frame.length > 0);
+/**
+ * An event that shows where the person is: a top-level page load or navigation (web), or the
+ * window that input goes to (desktop). Counted per span (`pages`) for the apps of an episode.
+ */
+export const isPlace = (e: CaptureEvent): boolean => (e.type === 'navigation' && !(e.frame && e.frame.length > 0)) || e.type === 'window';
 
 /** The spans of a batch (in session order), with the cuts the Segmenter makes inside it, and its carry. */
 export function segmentBatch(events: readonly CaptureEvent[]): SegmentedBatch {
@@ -88,7 +92,7 @@ export function segmentBatch(events: readonly CaptureEvent[]): SegmentedBatch {
     const gap = last === undefined || e.t - last.end > SPAN_GAP_MS;
     const candidate = (markerCandidate || appCandidate) && (distinct || last === undefined);
     if (gap || reason || candidate) {
-      spans.push({ start: e.t, end: e.t, events: 1, pages: isPage(e) ? 1 : 0, cut: reason });
+      spans.push({ start: e.t, end: e.t, events: 1, pages: isPlace(e) ? 1 : 0, cut: reason });
       const at = { span: spans.length - 1, split: !gap && !reason };
       if (markerCandidate && candidate) carry.marker = at;
       if (appCandidate && candidate) carry.app = { ...at, app: own.state.app! };
@@ -97,7 +101,7 @@ export function segmentBatch(events: readonly CaptureEvent[]): SegmentedBatch {
       run.start = Math.min(run.start, e.t);
       run.end = Math.max(run.end, e.t);
       run.events = (run.events ?? 0) + 1;
-      if (isPage(e)) run.pages = (run.pages ?? 0) + 1;
+      if (isPlace(e)) run.pages = (run.pages ?? 0) + 1;
     }
     lastT = Math.max(lastT, e.t);
   }

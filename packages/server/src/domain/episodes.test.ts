@@ -8,7 +8,7 @@ import type { EpisodeRecord, Span } from '../store/types.ts';
 import { batch, sessionId } from '../testing/harness.ts';
 import { exportedEpisodes, tempLockstep } from '../testing/fixtures.ts';
 import { acceptConsent } from './consent.ts';
-import { cutEpisodes, labelEpisode, listEpisodes, mergeEpisodes, readEpisodeContent, releaseEpisode, splitEpisode } from './episodes.ts';
+import { cutEpisodes, labelEpisode, pageContext, listEpisodes, mergeEpisodes, readEpisodeContent, releaseEpisode, splitEpisode } from './episodes.ts';
 import { downloadLines } from './exports.ts';
 import { createProgram } from './programs.ts';
 
@@ -216,5 +216,25 @@ describe('the page context of an episode', () => {
       expect(record.final?.url).toBe(url);
       expect(toPlaywrightScript(record)).toContain(`await r.goto(${JSON.stringify(url)});`);
     }
+  });
+});
+
+describe('pageContext', () => {
+  const bounds = { x: 0, y: 0, w: 640, h: 480 };
+  const desktop: CaptureEvent[] = [
+    { seq: 0, t: 0, type: 'viewport', width: 1280, height: 800, dpr: 1, scrollX: 0, scrollY: 0 },
+    { seq: 1, t: 10, type: 'window', app: 'xterm', title: 'build', bounds },
+    { seq: 2, t: 20, type: 'window', app: 'code', title: 'main.ts', bounds },
+    { seq: 3, t: 30, type: 'key', kind: 'down', key: 'a', code: 'KeyA', char: 'a', mods: { alt: false, ctrl: false, meta: false, shift: false } },
+    { seq: 4, t: 400_000, type: 'key', kind: 'down', key: 'b', code: 'KeyB', char: 'b', mods: { alt: false, ctrl: false, meta: false, shift: false } },
+    { seq: 5, t: 500_000, type: 'window', app: 'xterm', title: 'build', bounds },
+  ];
+
+  it('gives a desktop episode cut mid-window the last window and the screen', () => {
+    expect(pageContext(desktop, 400_000).map((e) => e.seq)).toEqual([0, 2]);
+  });
+
+  it('gives none of the window before to an episode that opens on a window of its own', () => {
+    expect(pageContext(desktop, 500_000).map((e) => e.seq)).toEqual([0]);
   });
 });

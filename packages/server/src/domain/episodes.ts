@@ -1,5 +1,6 @@
 import type { CaptureEvent } from '@lockstep/schema';
 import { readSessionEvents } from '../content/read.ts';
+import { isPlace } from '../content/spans.ts';
 import { shredRange } from '../content/shred-range.ts';
 import { ApiFailure, notFound } from '../http/errors.ts';
 import type { Lockstep } from '../lockstep.ts';
@@ -147,7 +148,6 @@ export async function loadEpisode(lockstep: Lockstep, id: string): Promise<Episo
   return episode;
 }
 
-const isPage = (e: CaptureEvent): boolean => e.type === 'navigation' && !(e.frame && e.frame.length > 0);
 
 /**
  * An episode's events, and its page context: the last top-level navigation and the last viewport
@@ -162,9 +162,10 @@ export interface EpisodeContent {
 
 /**
  * The page context of a slice of a session that starts at time `startT`: the last top-level
- * navigation and the last viewport event before it, in session order. A slice that opens by
- * loading a page of its own (as one cut at an app switch does) gets no page from before it: it
- * does not need one, and the page the person left is not part of it.
+ * navigation (desktop: the last window event) and the last viewport event before it, in session
+ * order. A slice that opens by loading a page of its own (as one cut at an app switch does), or
+ * on the desktop with a window event, gets no page from before it: it does not need one, and the
+ * page the person left is not part of it.
  */
 export function pageContext(sessionEvents: readonly CaptureEvent[], startT: number): CaptureEvent[] {
   let page: CaptureEvent | undefined;
@@ -175,10 +176,10 @@ export function pageContext(sessionEvents: readonly CaptureEvent[], startT: numb
       if (e.type !== 'marker' && e.type !== 'viewport' && (!opening || e.seq < opening.seq)) opening = e;
       continue;
     }
-    if (isPage(e) && (!page || e.seq > page.seq)) page = e;
+    if (isPlace(e) && (!page || e.seq > page.seq)) page = e;
     if (e.type === 'viewport' && (!viewport || e.seq > viewport.seq)) viewport = e;
   }
-  if (opening && isPage(opening) && opening.type === 'navigation' && opening.kind === 'load') page = undefined;
+  if (opening && (opening.type === 'window' || (isPlace(opening) && opening.type === 'navigation' && opening.kind === 'load'))) page = undefined;
   return [page, viewport].filter((e): e is CaptureEvent => e !== undefined).sort((a, b) => a.seq - b.seq);
 }
 
@@ -255,7 +256,7 @@ export async function splitEpisode(lockstep: Lockstep, episode: EpisodeRecord, a
     .filter((s) => s.start < t && t <= s.end)
     .map((s) => {
       const before = events.filter((e) => e.t >= s.start && e.t < t);
-      return { batchSeq: s.batchSeq, start: s.start, end: s.end, before: { events: before.length, pages: before.filter(isPage).length } };
+      return { batchSeq: s.batchSeq, start: s.start, end: s.end, before: { events: before.length, pages: before.filter(isPlace).length } };
     });
   events.length = 0;
   await lockstep.store.episodes.split(session.id, { t, prevT, spans }, lockstep.clock());
