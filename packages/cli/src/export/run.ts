@@ -8,7 +8,7 @@ import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { createCard, TrajectoryRecord, trajectoryJsonSchema, type ChatShape, type DatasetCard } from '@lockstep/trajectory';
 import type { Client } from '../client.ts';
-import { createWriters, describeFile, type ExportFormat, type WriterReport, type WrittenFile } from './writers.ts';
+import { createWriters, describeFiles, type ExportFormat, type WriterReport, type WrittenFile } from './writers.ts';
 
 /** Where the signed revocation feed stood when the export was made, and the key that signs it. */
 export interface RevocationsHead {
@@ -115,16 +115,25 @@ export async function runExport(req: ExportRequest): Promise<ExportSummary> {
     const card = createCard({ export: meta.id, program: meta.program.name, purpose: meta.purpose, grant: meta.grant, date: meta.date, formats: [...req.formats] });
     const writers = createWriters(dir, req.formats, req.chatShapes);
     const progress: ExportProgress = { episodes: 0, total: meta.episodes, steps: 0 };
-    const expected = new Set(meta.manifest);
-    const seen: string[] = [];
+    // The ids the export holds are the server's manifest (kept in `meta`, which the summary
+    // returns), in download order; the download leaves out episodes deleted since. So a record is
+    // matched by walking forward in it, and `got` marks those received: one byte per episode, no
+    // set or list of ids beside the server's.
+    const ids = meta.manifest;
+    const got = new Uint8Array(ids.length);
+    let next = 0;
     let streamError: unknown = null;
     try {
       for await (const line of req.client.lines(`/v1/exports/${enc(meta.id)}/episodes`)) {
         const record = parseLine(line, progress.episodes + 1);
-        if (!expected.has(record.id)) throw new Error(`the server sent episode ${record.id}, which is not in the export's manifest; the export was stopped`);
+        while (next < ids.length && ids[next] !== record.id) next++;
+        if (next === ids.length) {
+          const why = ids.includes(record.id) ? 'a second time or out of manifest order' : "which is not in the export's manifest";
+          throw new Error(`the server sent episode ${record.id}, ${why}; the export was stopped`);
+        }
+        got[next++] = 1;
         for (const w of writers) await w.add(record);
         card.add(record);
-        seen.push(record.id);
         progress.episodes++;
         progress.steps += record.steps.length;
         req.onProgress?.(progress);
@@ -142,8 +151,11 @@ export async function runExport(req: ExportRequest): Promise<ExportSummary> {
     await writeFile(join(dir, 'dataset-card.json'), `${JSON.stringify(json, null, 2)}\n`, { flag: 'wx' });
     await writeFile(join(dir, 'dataset-card.md'), card.markdown(), { flag: 'wx' });
     await writeFile(join(dir, 'trajectory-v1.schema.json'), `${JSON.stringify(trajectoryJsonSchema(), null, 2)}\n`, { flag: 'wx' });
+    // One entry per file, so per episode with playwright (about 200 bytes each): the manifest
+    // lists every file with its hash, and the summary hands the list to `lockstep export`. It is
+    // made here, once the writers are done, not held while the export streams.
     const files: WrittenFile[] = [];
-    for (const p of [...paths, join(dir, 'dataset-card.json'), join(dir, 'dataset-card.md'), join(dir, 'trajectory-v1.schema.json')]) files.push(await describeFile(dir, p));
+    for await (const f of describeFiles(dir, [...paths, join(dir, 'dataset-card.json'), join(dir, 'dataset-card.md'), join(dir, 'trajectory-v1.schema.json')])) files.push(f);
     const manifest: ExportManifest = {
       format: MANIFEST_FORMAT,
       version: 1,
@@ -153,7 +165,7 @@ export async function runExport(req: ExportRequest): Promise<ExportSummary> {
       program: meta.program.name,
       date: meta.date,
       revocations: meta.revocations,
-      episodes: seen,
+      episodes: ids.filter((_, k) => got[k] === 1),
       files,
     };
     await writeFile(join(dir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`, { flag: 'wx' });

@@ -4,9 +4,9 @@
  * group), never the export.
  */
 import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
-import { mkdir, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, stat, writeFile } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
-import { dirname, join, relative } from 'node:path';
+import { join, relative } from 'node:path';
 import { once } from 'node:events';
 import { chatRecords, toJsonlLine, toPlaywrightScript, type ChatShape, type TrajectoryRecord } from '@lockstep/trajectory';
 import { writeStepsParquet } from './parquet.ts';
@@ -35,7 +35,10 @@ export interface WriterReport {
 export interface FormatWriter {
   readonly format: ExportFormat;
   add(record: TrajectoryRecord): Promise<void>;
-  /** Flushes and closes; returns the files written. */
+  /**
+   * Flushes and closes; returns what it wrote: its files, or for a format that writes one file
+   * per episode, their folder (so that no writer keeps a list that grows with the export).
+   */
   finish(): Promise<string[]>;
   report(): WriterReport;
 }
@@ -52,8 +55,10 @@ class LineFile {
 
   async write(text: string): Promise<void> {
     if (this.error) throw this.error;
-    if (!this.out.write(text)) await Promise.race([once(this.out, 'drain'), once(this.out, 'error')]);
-    if (this.error) throw this.error;
+    // once() for 'drain' also rejects on 'error' and removes both of its listeners either way. (A
+    // race with a separate once(out, 'error') would leave that listener behind at every full
+    // buffer: one closure and promise per 16 KiB written, for the whole export.)
+    if (!this.out.write(text)) await once(this.out, 'drain');
   }
 
   async close(): Promise<void> {
@@ -121,26 +126,29 @@ class ChatWriter implements FormatWriter {
   }
 }
 
+/** One script per web episode, in `playwright/`; keeps counts only. */
 class PlaywrightWriter implements FormatWriter {
   readonly format = 'playwright' as const;
-  private readonly written: string[] = [];
+  private readonly scripts: string;
+  private n = 0;
   private desktop = 0;
-  constructor(private readonly dir: string) {}
+  constructor(dir: string) {
+    this.scripts = join(dir, 'playwright');
+  }
   async add(record: TrajectoryRecord): Promise<void> {
     if (record.platform !== 'web') {
       this.desktop++;
       return;
     }
-    const path = join(this.dir, 'playwright', `${record.id}.mjs`);
-    if (this.written.length === 0) await mkdir(dirname(path), { recursive: true });
-    await writeFile(path, toPlaywrightScript(record), { flag: 'wx', mode: 0o644 });
-    this.written.push(path);
+    if (this.n === 0) await mkdir(this.scripts, { recursive: true });
+    await writeFile(join(this.scripts, `${record.id}.mjs`), toPlaywrightScript(record), { flag: 'wx', mode: 0o644 });
+    this.n++;
   }
   async finish(): Promise<string[]> {
-    return this.written;
+    return this.n === 0 ? [] : [this.scripts];
   }
   report(): WriterReport {
-    return { format: this.format, items: this.written.length, notes: this.desktop ? [`${this.desktop} desktop episodes have no Playwright script`] : [] };
+    return { format: this.format, items: this.n, notes: this.desktop ? [`${this.desktop} desktop episodes have no Playwright script`] : [] };
   }
 }
 
@@ -187,6 +195,20 @@ export function createWriters(dir: string, formats: readonly ExportFormat[], cha
         return new PlaywrightWriter(dir);
     }
   });
+}
+
+/**
+ * Size and SHA-256 of each file in `paths` (what the writers' finish() returned), read back from
+ * disk; a folder stands for the files in it, in name order (for playwright/, id order).
+ */
+export async function* describeFiles(dir: string, paths: readonly string[]): AsyncGenerator<WrittenFile> {
+  for (const path of paths) {
+    if (!(await stat(path)).isDirectory()) {
+      yield await describeFile(dir, path);
+      continue;
+    }
+    for (const name of (await readdir(path)).sort()) yield* describeFiles(dir, [join(path, name)]);
+  }
 }
 
 /** Size and SHA-256 of a written file, read back from disk. */
