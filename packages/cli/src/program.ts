@@ -17,12 +17,13 @@ import { register as breakGlass } from './commands/break-glass.ts';
 import { register as access } from './commands/access.ts';
 import { register as exportCmd } from './commands/export.ts';
 import { register as replay } from './commands/replay.ts';
+import { register as agent } from './commands/agent.ts';
 
 export function program(): Command {
   const cmd = new Command('lockstep')
     .description('Consent-first capture of expert computer-use trajectories.')
     .showHelpAfterError()
     .configureHelp({ showGlobalOptions: true });
-  for (const add of [up, demo, enroll, users, programs, consent, record, sessions, episodes, datasets, grants, exportCmd, replay, breakGlass, access, policy, audit, redact]) add(cmd);
+  for (const add of [up, demo, enroll, users, programs, consent, record, agent, sessions, episodes, datasets, grants, exportCmd, replay, breakGlass, access, policy, audit, redact]) add(cmd);
   return cmd;
 }
