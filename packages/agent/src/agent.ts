@@ -2,6 +2,7 @@
 // encrypted spool, and from there to the server; with the device state polled (consent, the
 // program's kill switch, its allow-list) and a local control channel for pause and status.
 import { webcrypto } from 'node:crypto';
+import { hostname, userInfo } from 'node:os';
 import { newId } from '@lockstep/schema';
 import { SpoolBatcher } from './batcher.ts';
 import { startControl, type AgentStatus, type ControlServer } from './control.ts';
@@ -58,6 +59,28 @@ export interface RunningAgent {
 
 const DEFAULT_SPOOL_BYTES = 256 * 1024 * 1024;
 
+/**
+ * Masks this machine's host name and the account's user name wherever a window title shows them
+ * (shells put `user@host:path` in their title): payloads name neither. Each is replaced by its
+ * shape, so a title keeps its form (`xxx@xxxxx-9: ~`).
+ */
+export function identityScrubber(names: readonly string[] = [hostname(), hostname().split('.')[0] ?? '', safeUser()]): (text: string) => string {
+  const terms = [...new Set(names.filter((n) => n.length >= 2))].sort((a, b) => b.length - a.length);
+  if (terms.length === 0) return (text) => text;
+  const escape = (t: string) => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  // Whole names only: `root` is masked in `root@box`, not in `chroot`.
+  const pattern = new RegExp(`(?<![\\p{L}\\p{N}])(?:${terms.map(escape).join('|')})(?![\\p{L}\\p{N}])`, 'giu');
+  return (text) => text.replace(pattern, (m) => m.replace(/\p{Lu}|\p{Ll}/gu, 'x').replace(/\p{Nd}/gu, '9'));
+}
+
+function safeUser(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return '';
+  }
+}
+
 export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
   const log = options.log ?? (() => {});
   const device: DeviceCredential = loadDevice(options.dir);
@@ -72,8 +95,6 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     const spool = Spool.open(join(options.dir, 'spool.db'), { key: loadDeviceKey(options.dir), maxBytes: options.maxSpoolBytes ?? DEFAULT_SPOOL_BYTES });
     cleanups.push(() => spool.close());
     let upload: { state: string; pending: number; lastError?: string } = { state: 'idle', pending: spool.stats().batches };
-    // Set below; the uploader reports to it once started.
-    let batcher: SpoolBatcher | undefined;
     const uploader = new SpoolUploader({
       spool,
       server: device.server,
@@ -83,7 +104,8 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
       onState: (s) => {
         if (s.state !== upload.state && (s.state === 'offline' || s.state === 'stopped')) log(`upload ${s.state}${s.lastError ? `: ${s.lastError}` : ''}; events stay in the spool`);
         upload = s;
-        batcher?.checkRoom();
+        // Reported only once started (below), when the batcher exists.
+        batcher.checkRoom();
       },
     });
     cleanups.push(() => uploader.stop());
@@ -92,16 +114,17 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     const shooter = new WindowShooter(watcher);
     cleanups.push(() => shooter.close());
     const recorder: DesktopRecorder = new DesktopRecorder({
-      emit: (events) => batcher!.take(events),
+      emit: (events) => batcher.take(events),
       keyOf: keyFor,
       screen: watcher.screen(),
       shoot: async (win: WindowInfo): Promise<FrameShot | null> => {
         const shot = await shooter.capture(win);
         return { format: shot.format, width: shot.width, height: shot.height, box: shot.box, data: shot.data };
       },
+      scrub: identityScrubber(),
       onRedactionFailed: (reason) => log(`warning: on-device redaction failed (${reason}); typed text is no longer recorded`),
     });
-    batcher = new SpoolBatcher({
+    const batcher = new SpoolBatcher({
       spool,
       session,
       batchEvents,
@@ -110,11 +133,11 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
       room: () => recorder.resume('spool-full'),
       log,
     });
-    const flush = () => batcher!.flush();
+    const flush = () => batcher.flush();
 
     const flushTimer = setInterval(() => {
       flush();
-      batcher!.checkRoom();
+      batcher.checkRoom();
     }, flushMs);
     cleanups.push(() => clearInterval(flushTimer));
 
@@ -140,6 +163,11 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
       });
     };
     watcher.onChange((win) => enqueue(() => recorder.focus(win)));
+    watcher.onClose((reason) => {
+      if (stopping) return;
+      log(`error: lost the display (${reason}); nothing more is recorded`);
+      void stop(2000);
+    });
     recorder.focus(watcher.current());
 
     let stopping = false;

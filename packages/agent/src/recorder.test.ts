@@ -141,3 +141,22 @@ describe('DesktopRecorder', () => {
     expect(out.at(-1)).toMatchObject({ type: 'window', title: 'build shell' });
   });
 });
+
+describe('window titles', () => {
+  it('are kept with secrets and personal data masked, and the machine and account names scrubbed', async () => {
+    const { identityScrubber } = await import('./agent.ts');
+    const scrub = identityScrubber(['build-7', 'ann']);
+    expect(scrub('ann@build-7: ~/src (chroot build-7x)')).toBe('xxx@xxxxx-9: ~/src (chroot build-7x)');
+    const out: CaptureEvent[] = [];
+    const rec = new DesktopRecorder({ emit: (e) => out.push(...e), keyOf: keyFor, screen: { width: 1280, height: 800 }, scrub });
+    rec.configure({ apps: ['xterm', 'thunderbird'], titles: [], screenshots: false });
+    rec.focus({ ...shell, title: 'ann@build-7: ~' });
+    rec.resume('consent');
+    rec.focus({ ...mail, title: 'Inbox — ann.lindqvist@example.org — Mozilla Thunderbird' });
+    rec.end();
+    const titles = out.flatMap((e) => (e.type === 'window' ? [e.title] : []));
+    expect(titles[0]).toBe('xxx@xxxxx-9: ~');
+    expect(titles[1]).toMatch(/^Inbox — .+ — Mozilla Thunderbird$/);
+    expect(titles[1]).not.toContain('lindqvist');
+  });
+});

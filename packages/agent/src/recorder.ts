@@ -63,6 +63,8 @@ export interface RecorderOptions {
   moveEveryMs?: number;
   /** For tests: a redactor that is not built from the defaults. */
   redactor?: Redactor | null;
+  /** Applied to window titles before they are kept (the agent masks the host and user names). */
+  scrub?: (text: string) => string;
   /** The redactor failed: no key content is kept from now on. */
   onRedactionFailed?: (reason: string) => void;
   /** The state changed (for the status page). */
@@ -94,7 +96,8 @@ export interface RecorderStatus {
 }
 
 export class DesktopRecorder {
-  private readonly o: Required<Omit<RecorderOptions, 'shoot' | 'redactor' | 'onRedactionFailed' | 'onChange'>> & RecorderOptions;
+  private readonly o: Required<Omit<RecorderOptions, 'shoot' | 'redactor' | 'onRedactionFailed' | 'onChange' | 'scrub'>> & RecorderOptions;
+  private readonly redactor: Redactor | null;
   private readonly stopped = new Set<StopReason>(['consent']);
   private settings: CaptureSettings = NOTHING;
   private win: WindowInfo | null = null;
@@ -140,6 +143,23 @@ export class DesktopRecorder {
         })
       : null;
     if (!redactor) this.redactionFailed = true;
+    this.redactor = redactor;
+  }
+
+  /**
+   * A window title as it may be kept: secrets and personal data in it masked (a mail client shows
+   * an address, a shell a token it echoed), then the agent's own scrubbing (host and user names).
+   * Without a working redactor only the title's shape is kept.
+   */
+  private title(raw: string): string {
+    let text = raw.slice(0, 1024);
+    try {
+      if (this.redactionFailed || !this.redactor) text = text.replace(/\p{L}/gu, 'x').replace(/\p{Nd}/gu, '9');
+      else text = this.redactor.mask(text);
+    } catch {
+      text = text.replace(/\p{L}/gu, 'x').replace(/\p{Nd}/gu, '9');
+    }
+    return (this.o.scrub ?? ((t: string) => t))(text).slice(0, 1024);
   }
 
   /** Whether input is being kept right now. */
@@ -150,6 +170,7 @@ export class DesktopRecorder {
   status(): RecorderStatus {
     const shown = this.recording && this.allowed && this.win;
     return {
+      // The title as the status shows it is the person's own, on their own machine: as it is.
       recording: this.recording,
       stopped: [...this.stopped],
       away: !this.allowed,
@@ -221,7 +242,7 @@ export class DesktopRecorder {
       this.push({
         type: 'window',
         app: win.app.slice(0, 128),
-        title: win.title.slice(0, 1024),
+        title: this.title(win.title),
         bounds: { ...win.bounds },
         ...(this.credential ? { credential: true as const } : {}),
         t: this.time(),

@@ -1,3 +1,5 @@
+// eslint-disable-next-line @typescript-eslint/triple-slash-reference -- the x11 types are an ambient declaration: every program that reaches this file needs them
+/// <reference path="./x11.d.ts" />
 // The active window, read over one persistent X11 connection.
 //
 // What is reported: the WM_CLASS class name exactly as the application sets it (`XTerm`, `Code`,
@@ -64,8 +66,10 @@ export class WindowWatcher {
     const screen = display.screen[0]!;
     this.root = screen.root;
     this.size = { width: screen.pixel_width, height: screen.pixel_height };
-    this.X.on('error', () => {
-      // Errors of our own requests reach their callbacks; stray ones (a window gone) are harmless.
+    this.X.on('error', (e: Partial<XError>) => {
+      // X errors of our requests reach their callbacks and stray ones (a window gone) are harmless;
+      // an error without an X error code is the connection's own.
+      if (typeof e.error !== 'number') this.lost(`the X connection failed: ${e.message ?? String(e)}`);
     });
     this.X.on('end', () => this.lost('the X server closed the connection'));
     if (pollMs > 0) {

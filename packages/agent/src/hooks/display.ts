@@ -1,3 +1,5 @@
+// eslint-disable-next-line @typescript-eslint/triple-slash-reference -- the x11 types are an ambient declaration: every program that reaches this file needs them
+/// <reference path="../x11.d.ts" />
 // Finding and opening the X display. Everything the agent does on the desktop needs one; this
 // says clearly when there is none instead of letting a native library abort the process.
 import x11, { type XClient, type XDisplay } from 'x11';
