@@ -284,6 +284,20 @@ describe('stream redaction', () => {
     expect(sim.json()).toContain('hello');
   });
 
+  it('asks for its next check at a time still ahead while a field it will not settle when quiet is held', () => {
+    const sim = new Sim();
+    sim.type('a', 'hello wor'); // ends in an open token: not settled when quiet
+    for (let i = 0; i < 10; i++) {
+      sim.wait(1000);
+      const next = sim.s.nextCheck()!;
+      expect(next, `after ${i + 1} s`).toBeGreaterThan(sim.clock);
+    }
+    expect(sim.out.length).toBe(0);
+    sim.type('a', 'ld ');
+    sim.wait(1600);
+    expect(sim.json()).toContain('world');
+  });
+
   it('settles a keys-only field (typing on a non-editable element)', () => {
     const sim = new Sim();
     for (const ch of `go ${KEY}`) {

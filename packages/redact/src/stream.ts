@@ -822,6 +822,16 @@ export function createStreamRedactor<E extends StreamEvent = StreamEvent>(opts: 
     drain();
   };
 
+  /**
+   * A quiet field is settled unless its text ends, at the last edit, in a token that could still
+   * grow into a finding; that depends on the field alone, so it holds until the next edit.
+   */
+  const settlesWhenQuiet = (f: FieldState<E>): boolean => {
+    const last = f.edits[f.edits.length - 1];
+    const pos = last ? Math.min(f.text.length, last.at + last.ins.length) : f.text.length;
+    return f.edits.length === 0 || closedAt(f.text, pos);
+  };
+
   const tick = (): void => {
     if (failed) return;
     const t = now();
@@ -830,9 +840,7 @@ export function createStreamRedactor<E extends StreamEvent = StreamEvent>(opts: 
     else {
       for (const f of fields.values()) {
         if (!f.base || f.leaving || t - f.lastActivity < quietMs) continue;
-        const last = f.edits[f.edits.length - 1];
-        const pos = last ? Math.min(f.text.length, last.at + last.ins.length) : f.text.length;
-        if (f.edits.length === 0 || closedAt(f.text, pos)) settleSoon(f);
+        if (settlesWhenQuiet(f)) settleSoon(f);
       }
     }
     drain();
@@ -868,7 +876,9 @@ export function createStreamRedactor<E extends StreamEvent = StreamEvent>(opts: 
       const t = now();
       for (const f of fields.values()) {
         if (!f.base || f.leaving) continue; // a left field is work()'s
-        next = Math.min(next, f.lastActivity + quietMs);
+        // A field that will not settle when quiet waits for its next edit or the hold cap: asking
+        // again at a quiet time already past would only spin the caller's timer.
+        if (settlesWhenQuiet(f)) next = Math.min(next, f.lastActivity + quietMs);
         // when its whole-text pass becomes idle work
         if (f.lastActivity + fullAfterMs > t && detectionLeft(f)) next = Math.min(next, f.lastActivity + fullAfterMs);
       }
