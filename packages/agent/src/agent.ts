@@ -25,7 +25,11 @@ export interface AgentOptions {
   display?: string;
   /** Spool size limit in bytes (default 256 MiB): capture stops with a gap marker when it is reached. */
   maxSpoolBytes?: number;
-  /** Events are written to the spool at least this often (default 200 ms). */
+  /**
+   * Events are written to the spool at least this often (default 1 s, as the browser recorder
+   * flushes): each write is an fsync and, soon after, an upload, so this is the main cost knob;
+   * events younger than this are lost by a kill -9 (never those already written).
+   */
   flushMs?: number;
   /** Most events per spooled batch (default 500). */
   batchEvents?: number;
@@ -85,7 +89,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
   const log = options.log ?? (() => {});
   const device: DeviceCredential = loadDevice(options.dir);
   const doFetch = options.fetch ?? fetch;
-  const flushMs = options.flushMs ?? 200;
+  const flushMs = options.flushMs ?? 1000;
   const batchEvents = options.batchEvents ?? 500;
 
   // The display first: without one there is nothing to record, and nothing else is started.
@@ -190,9 +194,18 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     let pollMs = options.pollMs ?? 2000;
     let stateError: string | undefined;
     let pollTimer: NodeJS.Timeout | undefined;
+    // The state changes rarely: asked with its ETag, an unchanged state is a 304 with no body.
+    let etag: string | null = null;
     const poll = async (): Promise<void> => {
       try {
-        const res = await doFetch(`${device.server}/v1/device/state`, { headers: { authorization: `Bearer ${device.token}` }, signal: AbortSignal.timeout(5000) });
+        const res = await doFetch(`${device.server}/v1/device/state`, {
+          headers: { authorization: `Bearer ${device.token}`, ...(etag ? { 'if-none-match': etag } : {}) },
+          signal: AbortSignal.timeout(5000),
+        });
+        if (res.status === 304) {
+          stateError = undefined;
+          return;
+        }
         if (res.status === 401 || res.status === 403) {
           recorder.stop('consent');
           stateError = `the server refused this device (${res.status}); it may have been revoked: enroll again`;
@@ -200,6 +213,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
         }
         if (!res.ok) throw new Error(`HTTP ${res.status}`);
         const state = (await res.json()) as DeviceState;
+        etag = res.headers.get('etag');
         stateError = undefined;
         program = state.program;
         settings = state.capture ?? NOTHING;
