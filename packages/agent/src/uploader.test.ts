@@ -477,3 +477,15 @@ describe('SpoolUploader against a real server', () => {
     expect(await srv.sessionEvents(session)).toHaveLength(5);
   });
 });
+
+describe('batchBody', () => {
+  it('is the envelope makeBatch builds, byte for byte once parsed', async () => {
+    const { makeBatch } = await import('@lockstep/schema');
+    const { batchBody } = await import('./uploader.ts');
+    const events = [
+      { seq: 0, t: 0, type: 'marker' as const, kind: 'start' as const },
+      { seq: 1, t: 1.5, type: 'window' as const, app: 'XTerm', title: 'naïve "quoted" \u2028 title', bounds: { x: 0, y: 0, w: 1, h: 1 } },
+    ];
+    expect(JSON.parse(batchBody('dev_a', 'ses_b', 7, events))).toEqual(makeBatch('dev_a', 'ses_b', 7, events));
+  });
+});

@@ -9,7 +9,8 @@
 // 401, 403 (consent required, device revoked, refused), 404/405 (no batch endpoint there) or a
 // redirect → stop; the spool keeps everything. Any other 4xx (400, 409, 413…) → that batch is
 // quarantined in the spool and the rest go on.
-import { makeBatch } from '@lockstep/schema';
+import { createHash } from 'node:crypto';
+import { EVENT_SCHEMA_VERSION } from '@lockstep/schema';
 import type { BatchReceipt } from '@lockstep/schema';
 import type { Spool, SpooledBatch } from './spool.ts';
 
@@ -225,7 +226,7 @@ export class SpoolUploader {
       res = await this.fetchFn(this.url, {
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: `Bearer ${this.opts.token}` },
-        body: JSON.stringify(makeBatch(this.opts.device, row.session, row.seq, row.events)),
+        body: batchBody(this.opts.device, row.session, row.seq, row.events),
         redirect: 'manual',
         signal: AbortSignal.any([this.abort.signal, AbortSignal.timeout(this.timeoutMs)]),
       });
@@ -322,4 +323,14 @@ function parseJson(text: string): Record<string, unknown> | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The JSON of a batch envelope (as makeBatch in @lockstep/schema builds it), with the events
+ * stringified once for both the body and its checksum, and the checksum from node:crypto.
+ */
+export function batchBody(device: string, session: string, seq: number, events: readonly unknown[]): string {
+  const json = JSON.stringify(events);
+  const checksum = createHash('sha256').update(json).digest('hex');
+  return `{"v":${EVENT_SCHEMA_VERSION},"device":${JSON.stringify(device)},"session":${JSON.stringify(session)},"seq":${seq},"events":${json},"checksum":"${checksum}"}`;
 }
