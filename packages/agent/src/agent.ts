@@ -159,7 +159,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     const onInput = (events: RawInput[]) => {
       const needsWindow = events.some((e) => e.kind === 'keydown' || e.kind === 'mousedown' || e.kind === 'wheel');
       enqueue(async () => {
-        if (needsWindow) {
+        if (needsWindow && (await watcher.focusMoved().catch(() => true))) {
           const fresh = await watcher.refresh().catch(() => null);
           if (fresh) recorder.focus(fresh);
         }

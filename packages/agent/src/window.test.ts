@@ -81,6 +81,26 @@ describe('WindowWatcher', () => {
     expect(changes.slice(-3).map((c) => c?.app)).toEqual(['AlphaApp', 'BetaApp', 'AlphaApp']);
   });
 
+  it('tells cheaply whether the focus moved since the last read (explicit focus, and focus under the pointer)', async () => {
+    await x.focus(a.wid);
+    await w.refresh();
+    expect(await w.focusMoved()).toBe(false);
+    await x.focus(b.wid);
+    expect(await w.focusMoved()).toBe(true);
+    await w.refresh();
+    expect(await w.focusMoved()).toBe(false);
+    probe.client.SetInputFocus(POINTER_ROOT, POINTER_ROOT);
+    await probe.client.sync();
+    await x.mousemove(100, 100);
+    expect(await w.focusMoved()).toBe(true);
+    await w.refresh();
+    expect(await w.focusMoved()).toBe(false);
+    await x.mousemove(700, 400);
+    expect(await w.focusMoved()).toBe(true);
+    await x.focus(a.wid);
+    await w.refresh();
+  });
+
   it('notices a focus change by polling, without refresh()', async () => {
     await x.focus(a.wid);
     await w.refresh();

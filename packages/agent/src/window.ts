@@ -59,6 +59,8 @@ export class WindowWatcher {
   /** The client window found for a focus window, so a steady focus costs no tree walk. */
   private clientOf = new Map<number, number>();
   private netWmName = 0;
+  /** The focus window of the last read; for focus that follows the pointer, -1 - the top-level under it. */
+  private lastFocus = 0;
   private utf8 = 0;
 
   private constructor(readonly display: XDisplay, pollMs: number) {
@@ -156,13 +158,27 @@ export class WindowWatcher {
     for (const cb of this.listeners) cb(w);
   }
 
+  /**
+   * Whether the input focus moved since the last read: one X round trip (two when focus follows
+   * the pointer), against the four or more of a read. Title changes are left to the poll.
+   */
+  async focusMoved(): Promise<boolean> {
+    if (this.closedReason) return false;
+    const { focus } = await this.req<{ focus: number }>((cb) => this.X.GetInputFocus(cb));
+    if (focus !== POINTER_ROOT && focus !== this.root) return focus !== this.lastFocus;
+    const ptr = await this.req<{ child: number }>((cb) => this.X.QueryPointer(this.root, cb));
+    return -1 - ptr.child !== this.lastFocus;
+  }
+
   private async read(): Promise<ActiveWindow | null> {
     const [focus, rootGeom] = await Promise.all([this.req<{ focus: number }>((cb) => this.X.GetInputFocus(cb)), this.req<{ width: number; height: number }>((cb) => this.X.GetGeometry(this.root, cb))]);
     this.size = { width: rootGeom.width, height: rootGeom.height };
     let client: number | null;
+    this.lastFocus = focus.focus;
     if (focus.focus === 0) return null;
     if (focus.focus === POINTER_ROOT || focus.focus === this.root) {
       const ptr = await this.req<{ child: number }>((cb) => this.X.QueryPointer(this.root, cb));
+      this.lastFocus = -1 - ptr.child;
       client = ptr.child ? await this.clientFor(ptr.child) : null;
     } else {
       client = await this.clientFor(focus.focus);
