@@ -117,6 +117,15 @@ export class DesktopRecorder {
   private readonly swallowed = new Set<number>();
   private readonly stream: StreamRedactor<Pending> | null;
   private redactionFailed = false;
+  /**
+   * The keystroke redactor's field: the run of typing since the window got the focus, a line was
+   * entered or the mouse was pressed (the caret may have moved). Fields are retired at those
+   * points and forgotten once settled, so that hours of typing in one terminal keep only the
+   * current line.
+   */
+  private field = 1;
+  private lineEnded = false;
+  private retired: number[] = [];
   private out: CaptureEvent[] = [];
   private checkTimer: NodeJS.Timeout | undefined;
   private workQueued = false;
@@ -229,7 +238,7 @@ export class DesktopRecorder {
     const previous = this.win;
     this.win = win;
     if (same && !force) return;
-    if (previous && this.stream) this.stream.leave(previous.id);
+    if (previous) this.newField();
     this.allowed = win !== null && isAllowed(this.settings, win.app, win.title);
     this.credential = win !== null && isCredentialPrompt(win.app, win.title);
     this.o.onChange?.();
@@ -279,6 +288,15 @@ export class DesktopRecorder {
     this.push({ type: 'viewport', width: this.o.screen.width, height: this.o.screen.height, dpr: 1, scrollX: 0, scrollY: 0, t: 0 });
   }
 
+  /** Ends the current field (settled now, forgotten once released) and starts another. */
+  private newField(): void {
+    this.lineEnded = false;
+    if (!this.stream) return;
+    this.stream.leave(this.field);
+    this.retired.push(this.field++);
+    this.retired = this.retired.filter((f) => !this.stream!.forget(f));
+  }
+
   private markAway(): void {
     if (this.awayMarked) return;
     this.awayMarked = true;
@@ -309,7 +327,10 @@ export class DesktopRecorder {
       return;
     }
     if (e.kind === 'keyup' && this.swallowed.delete(e.keycode)) return;
-    if (e.kind === 'mousedown') this.buttons |= 1 << (BUTTONS[e.button] ?? 0);
+    if (e.kind === 'mousedown') {
+      this.buttons |= 1 << (BUTTONS[e.button] ?? 0);
+      this.lineEnded = true;
+    }
     if (e.kind === 'mouseup') this.buttons &= ~(1 << (BUTTONS[e.button] ?? 0));
     if (!this.recording || !this.allowed || !this.win) return;
     const t = this.time(e.time);
@@ -369,8 +390,11 @@ export class DesktopRecorder {
       this.release(ev);
       return;
     }
-    if (typed && this.win) this.stream.push(ev, { field: this.win.id, keysOnly: true });
-    else this.stream.push(ev);
+    if (typed) {
+      if (this.lineEnded && ev.type === 'key' && ev.kind === 'down') this.newField();
+      this.stream.push(ev, { field: this.field, keysOnly: true });
+      if (ev.type === 'key' && ev.kind === 'down' && ev.key === 'Enter') this.lineEnded = true;
+    } else this.stream.push(ev);
     this.schedule();
   }
 
@@ -380,6 +404,7 @@ export class DesktopRecorder {
   }
 
   private drain(): void {
+    if (this.retired.length > 0 && this.stream) this.retired = this.retired.filter((f) => !this.stream!.forget(f));
     if (this.out.length === 0) return;
     const events = this.out;
     this.out = [];

@@ -298,6 +298,26 @@ describe('stream redaction', () => {
     expect(sim.json()).toContain('world');
   });
 
+  it('forgets a settled field on request, and keeps one whose events are still held', () => {
+    const sim = new Sim();
+    const keys = (field: string, text: string) => {
+      for (const ch of text) {
+        sim.s.push({ type: 'key', kind: 'down', key: ch, code: 'KeyX', char: ch, mods: MODS }, { field, keysOnly: true });
+        sim.s.push({ type: 'key', kind: 'up', key: ch, code: 'KeyX', mods: MODS }, { field, keysOnly: true });
+      }
+    };
+    keys('line-1', `export TOKEN=${KEY.slice(0, 12)}`);
+    expect(sim.s.forget('line-1')).toBe(false); // held
+    sim.s.leave('line-1');
+    expect(sim.s.forget('line-1')).toBe(true);
+    expect(sim.s.forget('never-seen')).toBe(true);
+    // Typed again under the same key, the field starts from nothing: the earlier text is gone.
+    keys('line-1', `${KEY.slice(12)} `);
+    sim.s.flush();
+    const after = sim.keys().filter((k) => k.kind === 'down').slice(-KEY.slice(12).length - 1);
+    expect(after.length).toBe(KEY.slice(12).length + 1);
+  });
+
   it('settles a keys-only field (typing on a non-editable element)', () => {
     const sim = new Sim();
     for (const ch of `go ${KEY}`) {

@@ -124,6 +124,13 @@ export interface StreamRedactor<E extends StreamEvent = StreamEvent> {
   /** The field was left (blur): settle it and release what can go. */
   leave(field: unknown): void;
   /**
+   * Drops what is kept of a field that will not be typed in again (its text, character ids and
+   * their taints), so that a long recording does not keep every field it ever saw. Only a field
+   * with nothing held is dropped: returns false (and keeps it) while its events are still held,
+   * e.g. right after leave() with a settle left to work(). Typing in it later starts afresh.
+   */
+  forget(field: unknown): boolean;
+  /**
    * Settles every field and releases everything. `final` (default true) is for the end of the
    * text (stop, navigation, pause): the field's last word is complete as it stands. A flush that
    * is not final (a routine hand-over: the host asking for what is held, the page hidden) masks
@@ -854,6 +861,14 @@ export function createStreamRedactor<E extends StreamEvent = StreamEvent>(opts: 
       const f = fields.get(key);
       if (f) settleSoon(f);
       drain();
+    },
+    forget(key) {
+      const f = fields.get(key);
+      if (!f) return true;
+      if (f.base || f.leaving) return false;
+      for (const id of f.ids) taints.delete(id);
+      fields.delete(key);
+      return true;
     },
     flush(o) {
       settleAll(o?.final === false);
