@@ -22,6 +22,7 @@ const BENCHES: Record<string, () => Promise<BenchResult>> = {
   audit: async () => (await import('./audit.ts')).run(),
   keystroke: async () => (await import('./keystroke.ts')).run(),
   export: async () => (await import('./export.ts')).run(),
+  agent: async () => (await import('./agent.ts')).run(),
 };
 
 const wanted = process.argv.slice(2);

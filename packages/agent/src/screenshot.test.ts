@@ -90,6 +90,9 @@ describe('WindowShooter', () => {
     const meta = await sharp(Buffer.from(f.data, 'base64')).metadata();
     expect([meta.width, meta.height]).toEqual([f.width, f.height]);
     expect(f.box).toEqual(win.bounds); // the box stays in screen pixels
+    // Scaled, the window keeps its colours (X's unused fourth byte is not taken for alpha).
+    const png = await decode(await new WindowShooter(w, { maxWidth: 200, format: 'png' }).capture(win));
+    expect(png.at(195, 5)).toEqual([255, 0, 0]);
   });
 
   it('captures only the on-screen part of a window partly off screen', async () => {

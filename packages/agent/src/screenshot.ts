@@ -107,7 +107,10 @@ export class WindowShooter {
     };
   }
 
-  private encode(pixels: Buffer, box: Bounds, width: number) {
+  private async encode(pixels: Buffer, box: Bounds, width: number) {
+    // X leaves the 4th byte 0; sharp takes it for alpha and would premultiply by it when it
+    // resizes (a black image), whatever removeAlpha() says, as that runs after the resize. So the
+    // channel goes in a pass of its own first (in sharp's threads, like the rest).
     let img = sharp(pixels, { raw: { width: box.w, height: box.h, channels: 4 } })
       .removeAlpha()
       .recomb([
@@ -115,7 +118,10 @@ export class WindowShooter {
         [0, 1, 0],
         [1, 0, 0],
       ]);
-    if (width < box.w) img = img.resize({ width });
+    if (width < box.w) {
+      const rgb = await img.raw().toBuffer();
+      img = sharp(rgb, { raw: { width: box.w, height: box.h, channels: 3 } }).resize({ width });
+    }
     img = this.format === 'png' ? img.png() : img.jpeg({ quality: this.quality });
     return img.toBuffer({ resolveWithObject: true });
   }
