@@ -25,10 +25,12 @@
  *    CPU, whether the frame came out black, and the event loop's delay while captures run back
  *    to back (perf_hooks monitorEventLoopDelay) against the loop idle: encoding is meant to be
  *    off the input path. In a process of its own (lib/shots-child.ts). The large window also
- *    runs with X's padding byte set opaque: as the shooter is, a frame it scales down is black.
+ *    runs with X's padding byte set opaque, as a check on the shooter: before it dropped that byte
+ *    in a pass of its own, every frame it scaled down came out black.
  * 3. Soak (lib/soak-child.ts, its own process so its RSS is the pipeline's alone): two hours
  *    (LOCKSTEP_BENCH_AGENT_SOAK_MINUTES) of that input on a simulated clock through the real
- *    recorder, batcher, spool and uploader, to the server in this process. Per simulated minute:
+ *    recorder, batcher, spool and uploader, to the server in this process (the uploader is let
+ *    catch up at each simulated minute, as it does in real time). Per simulated minute:
  *    RSS and heap after a full GC, per-event latency of recorder.input(). Pass: the mean RSS and
  *    p50 of the last two minutes at most 10% above those of minutes 1–2 (a fall passes).
  */

@@ -9,7 +9,10 @@
  * going back and forth between two allowed xterms every 3 minutes, and the batcher flushed every
  * second, as the agent flushes it. The simulation runs as fast as it can, giving the event loop a
  * turn every 200 simulated ms, so the uploader (and the recorder's deferred redaction work) run
- * for real and may lag behind.
+ * for real. At the end of each simulated minute the uploader is given the time to catch up (as it
+ * does in real time, where it sends about one batch a second): otherwise two hours squeezed into
+ * seconds would pile a backlog into the spool that no real session has, and the SQLite cache it
+ * warms would be counted as the pipeline's growth.
  *
  * After every simulated minute the heap is collected and the process reports RSS, heap used,
  * the wall time of each `recorder.input()` call that minute (one event per call; the batcher's
@@ -222,6 +225,7 @@ async function soak(cfg: SoakConfig): Promise<void> {
     await new Promise((r) => setImmediate(r));
 
     if (to % MINUTE === 0) {
+      await uploader.drain(60_000);
       gc();
       const m = process.memoryUsage();
       const st = spool.stats();
