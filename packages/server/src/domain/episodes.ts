@@ -1,4 +1,5 @@
 import type { CaptureEvent } from '@lockstep/schema';
+import { startOf } from '@lockstep/trajectory';
 import { readSessionEvents } from '../content/read.ts';
 import { isPlace } from '../content/spans.ts';
 import { shredRange } from '../content/shred-range.ts';
@@ -162,25 +163,24 @@ export interface EpisodeContent {
 
 /**
  * The page context of a slice of a session that starts at time `startT`: the last top-level
- * navigation (desktop: the last window event) and the last viewport event before it, in session
- * order. A slice that opens by loading a page of its own (as one cut at an app switch does), or
- * on the desktop with a window event, gets no page from before it: it does not need one, and the
- * page the person left is not part of it.
+ * navigation, the last window (desktop) and the last viewport event before it, in session order,
+ * as buildTrajectory starts from them (`startOf` in @lockstep/trajectory). A slice that opens by
+ * loading a page of its own (as one cut at an app switch does), or with a window event, gets no
+ * page (window) from before it: it does not need one, and what the person left is not part of it.
  */
 export function pageContext(sessionEvents: readonly CaptureEvent[], startT: number): CaptureEvent[] {
-  let page: CaptureEvent | undefined;
-  let viewport: CaptureEvent | undefined;
+  let first: CaptureEvent | undefined;
   let opening: CaptureEvent | undefined;
   for (const e of sessionEvents) {
-    if (e.t >= startT) {
-      if (e.type !== 'marker' && e.type !== 'viewport' && (!opening || e.seq < opening.seq)) opening = e;
-      continue;
-    }
-    if (isPlace(e) && (!page || e.seq > page.seq)) page = e;
-    if (e.type === 'viewport' && (!viewport || e.seq > viewport.seq)) viewport = e;
+    if (e.t < startT) continue;
+    if (!first || e.seq < first.seq) first = e;
+    if (e.type !== 'marker' && e.type !== 'viewport' && (!opening || e.seq < opening.seq)) opening = e;
   }
-  if (opening && (opening.type === 'window' || (isPlace(opening) && opening.type === 'navigation' && opening.kind === 'load'))) page = undefined;
-  return [page, viewport].filter((e): e is CaptureEvent => e !== undefined).sort((a, b) => a.seq - b.seq);
+  const before = sessionEvents.filter((e) => e.t < startT);
+  const { page, window, viewport } = startOf(before, first ?? { seq: Infinity, t: startT }, opening);
+  const context: CaptureEvent[] = [];
+  for (const e of [page, window, viewport]) if (e) context.push(e);
+  return context.sort((a, b) => a.seq - b.seq);
 }
 
 /**

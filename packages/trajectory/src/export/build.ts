@@ -61,11 +61,13 @@ export interface BuildOptions {
 const isPage = (e: CaptureEvent): e is NavigationEvent => e.type === 'navigation' && !(e.frame && e.frame.length > 0);
 
 /**
- * The last top-level navigation and the last viewport event of `context` before the episode's
- * `first` event; no page when its `opening` event (the first other than markers and viewport
- * events) loads one itself.
+ * Where an episode starts: the last top-level navigation, the last window (desktop) and the last
+ * viewport event of `context` before the episode's `first` event; no page when its `opening`
+ * event (the first other than markers and viewport events) loads one itself, no window when it
+ * is a window event. The server picks an episode's context with it (what it seals and sends),
+ * and buildTrajectory seeds the compiler with it, so the two agree.
  */
-function startOf(context: readonly CaptureEvent[], first: { seq: number; t: number }, opening: CaptureEvent | undefined): CompilerStart {
+export function startOf(context: readonly CaptureEvent[], first: { seq: number; t: number }, opening: CaptureEvent | undefined): CompilerStart {
   let page: NavigationEvent | undefined;
   let viewport: ViewportEvent | undefined;
   let window: WindowEvent | undefined;

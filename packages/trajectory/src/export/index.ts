@@ -1,7 +1,7 @@
 // Exports: episodes as training data. The trajectory record (record.ts) is the line format of
 // the jsonl export and the input of every other writer.
 export * from './record.ts';
-export { buildTrajectory } from './build.ts';
+export { buildTrajectory, startOf } from './build.ts';
 export type { BuildOptions } from './build.ts';
 export { createSiteAliases, REMOVED_URL } from './sites.ts';
 export type { SiteAlias, SiteAliasOptions, SiteAliases } from './sites.ts';
