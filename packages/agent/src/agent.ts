@@ -3,6 +3,7 @@
 // program's kill switch, its allow-list) and a local control channel for pause and status.
 import { webcrypto } from 'node:crypto';
 import { hostname, userInfo } from 'node:os';
+import { shapeOf } from '@lockstep/redact';
 import { newId } from '@lockstep/schema';
 import { SpoolBatcher } from './batcher.ts';
 import { startControl, type AgentStatus, type ControlServer } from './control.ts';
@@ -74,7 +75,7 @@ export function identityScrubber(names: readonly string[] = [hostname(), hostnam
   const escape = (t: string) => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   // Whole names only: `root` is masked in `root@box`, not in `chroot`.
   const pattern = new RegExp(`(?<![\\p{L}\\p{N}])(?:${terms.map(escape).join('|')})(?![\\p{L}\\p{N}])`, 'giu');
-  return (text) => text.replace(pattern, (m) => m.replace(/\p{Lu}|\p{Ll}/gu, 'x').replace(/\p{Nd}/gu, '9'));
+  return (text) => text.replace(pattern, shapeOf);
 }
 
 function safeUser(): string {

@@ -17,7 +17,7 @@
 //   for `settleMs` after input, so the last frame before an action is a settled one; taken and
 //   encoded off the input path, and dropped if input came in meanwhile.
 import type { CaptureEvent, Modifiers, UnsequencedEvent } from '@lockstep/schema';
-import { createRedactor, createStreamRedactor, type Redactor, type StreamRedactor } from '@lockstep/redact';
+import { createRedactor, createStreamRedactor, shapeOf, type Redactor, type StreamRedactor } from '@lockstep/redact';
 import type { RawInput } from './hooks/host.ts';
 import { type CaptureSettings, NOTHING, isAllowed, isCredentialPrompt } from './policy.ts';
 
@@ -163,10 +163,10 @@ export class DesktopRecorder {
   private title(raw: string): string {
     let text = raw.slice(0, 1024);
     try {
-      if (this.redactionFailed || !this.redactor) text = text.replace(/\p{L}/gu, 'x').replace(/\p{Nd}/gu, '9');
+      if (this.redactionFailed || !this.redactor) text = shapeOf(text);
       else text = this.redactor.mask(text);
     } catch {
-      text = text.replace(/\p{L}/gu, 'x').replace(/\p{Nd}/gu, '9');
+      text = shapeOf(text);
     }
     return (this.o.scrub ?? ((t: string) => t))(text).slice(0, 1024);
   }
