@@ -3,25 +3,13 @@
 // right after its first page load, as if the person had paused there, and the rest is built into
 // a record with that load (and the viewport) as its context, the way an export builds a released
 // episode, then replayed in Chromium against the sample apps like the suite (suite.test.ts).
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
-import { launchChromium } from '@lockstep/capture-web';
+import { expect, it } from 'vitest';
 import { buildTrajectory } from '@lockstep/trajectory';
-import { serveSamples } from '../../../../samples/serve.ts';
 import type { ReplayResult } from './runner.ts';
 import { formatReplayTable, replayRecord } from './runner.ts';
-import { fixtureEvents, fixtureRecord, suiteTasks } from './testing.ts';
+import { fixtureEvents, fixtureRecord, suiteTasks, useReplayRig } from './testing.ts';
 
-let browser: Browser;
-let samples: Awaited<ReturnType<typeof serveSamples>>;
-
-beforeAll(async () => {
-  [browser, samples] = await Promise.all([launchChromium(), serveSamples()]);
-});
-
-afterAll(async () => {
-  await Promise.all([browser?.close(), samples?.close()]);
-});
+const rig = useReplayRig();
 
 it('replays the recorded tasks cut after their first page load, from the page context alone', async () => {
   const rows: Array<{ name: string; result: ReplayResult }> = [];
@@ -37,7 +25,7 @@ it('replays the recorded tasks cut after their first page load, from the page co
     // Mid-page: its first step loads no page but has one to start from.
     expect(record.steps[0]!.action.kind === 'navigate' && record.steps[0]!.action.cause !== 'action', task.name).toBe(false);
     expect(record.steps[0]!.observation?.kind, task.name).toBe('page');
-    rows.push({ name: task.name, result: await replayRecord(record, { browser, baseURL: samples.url }) });
+    rows.push({ name: task.name, result: await replayRecord(record, { browser: rig.browser, baseURL: rig.samples.url }) });
   }
   const passed = rows.filter((r) => r.result.ok).length;
   expect(passed / rows.length, `${passed}/${rows.length} episodes reached their recorded final state:\n${formatReplayTable(rows)}\n`).toBeGreaterThanOrEqual(0.95);

@@ -1,34 +1,22 @@
 // replayRecord() in real Chromium on the sample apps: the fresh-browser path, site aliases,
 // the locator fallbacks, frames, untrusted text, the standalone script run by Node, and the
 // errors a caller gets for records that cannot be replayed.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Browser } from 'playwright-core';
 import type { Target } from '@lockstep/schema';
-import { launchChromium } from '@lockstep/capture-web';
-import { serveSamples } from '../../../../samples/serve.ts';
 import { createSiteAliases, toPlaywrightScript } from '@lockstep/trajectory';
 import type { Action, TrajectoryRecord } from '@lockstep/trajectory';
 import { replayRecord } from './runner.ts';
-import { fixtureRecord, suiteTasks } from './testing.ts';
+import { fixtureRecord, suiteTasks, useReplayRig } from './testing.ts';
 
 const REPO = fileURLToPath(new URL('../../../../', import.meta.url));
 const task = (name: string) => suiteTasks().find((t) => t.name === name)!;
 
-let browser: Browser;
-let samples: Awaited<ReturnType<typeof serveSamples>>;
-
-beforeAll(async () => {
-  [browser, samples] = await Promise.all([launchChromium(), serveSamples()]);
-});
-
-afterAll(async () => {
-  await Promise.all([browser?.close(), samples?.close()]);
-});
+const rig = useReplayRig();
 
 /** A record of hand-made steps on the sign-up page, with the given final fields. */
 function signupRecord(actions: Action[], fields: NonNullable<TrajectoryRecord['final']>['fields']): TrajectoryRecord {
@@ -42,7 +30,7 @@ const typeAction = (target: Target, text: string, at: number): Action => ({ seq:
 
 describe('replayRecord', () => {
   it('launches a fresh Chromium of its own when given no browser', async () => {
-    const result = await replayRecord(fixtureRecord(task('signup-validation')), { baseURL: samples.url });
+    const result = await replayRecord(fixtureRecord(task('signup-validation')), { baseURL: rig.samples.url });
     expect(result.error).toBeUndefined();
     expect(result.ok).toBe(true);
     expect(result.url).toEqual({ expected: 'http://samples.test/signup/#/sent', actual: 'http://samples.test/signup/#/sent', ok: true });
@@ -54,10 +42,10 @@ describe('replayRecord', () => {
     const aliases = createSiteAliases();
     const record = fixtureRecord(task('shop-search-add'), { url: aliases.url });
     expect(record.apps).toEqual(['http://site-1.invalid']);
-    const result = await replayRecord(record, { browser, sites: { 'site-1.invalid': samples.url } });
+    const result = await replayRecord(record, { browser: rig.browser, sites: { 'site-1.invalid': rig.samples.url } });
     expect(result.ok, JSON.stringify(result)).toBe(true);
     expect(result.url.actual).toBe('http://site-1.invalid/shop/product.html?id=2');
-    const unmapped = await replayRecord(record, { browser });
+    const unmapped = await replayRecord(record, { browser: rig.browser });
     expect(unmapped.ok).toBe(false);
     expect(unmapped.error).toBe('step 0: no local copy for http://site-1.invalid: pass --site site-1.invalid=URL (or sites: { "site-1.invalid": URL })');
   });
@@ -70,7 +58,7 @@ describe('replayRecord', () => {
       if (action.target.selector === '#send') action.target = { ...action.target, name: 'Submit' };
       if (action.target.selector === '#remember') action.target = { ...action.target, name: 'Keep me', selector: '#keep-me' };
     }
-    const result = await replayRecord(record, { browser, baseURL: samples.url, script: { locateTimeoutMs: 300 } });
+    const result = await replayRecord(record, { browser: rig.browser, baseURL: rig.samples.url, script: { locateTimeoutMs: 300 } });
     expect(result.ok, JSON.stringify(result)).toBe(true);
     expect(result.notes).toEqual([{ step: 7, text: 'no unique element for "checkbox Keep me" (matches: {"role":0,"selector":0})' }]);
     expect(result.fields.find((f) => f.selector === '#remember')).toEqual({ selector: '#remember', expected: true, actual: true, ok: true });
@@ -89,7 +77,7 @@ describe('replayRecord', () => {
         { selector: '#email', frame: [0], value: 'ada@example.com' },
       ],
     );
-    const result = await replayRecord(record, { browser, baseURL: samples.url });
+    const result = await replayRecord(record, { browser: rig.browser, baseURL: rig.samples.url });
     expect(result.ok, JSON.stringify(result)).toBe(true);
     expect(result.fields.map((f) => f.actual)).toEqual([evil, 'ada@example.com']);
     expect((globalThis as { pwned?: number }).pwned).toBeUndefined();
@@ -99,7 +87,7 @@ describe('replayRecord', () => {
     const record = fixtureRecord(task('editor-rename'));
     record.final!.fields[0]!.value = 'Monthly notes';
     record.final!.url = 'http://samples.test/editor/#elsewhere';
-    const result = await replayRecord(record, { browser, baseURL: samples.url, script: { urlTimeoutMs: 500 } });
+    const result = await replayRecord(record, { browser: rig.browser, baseURL: rig.samples.url, script: { urlTimeoutMs: 500 } });
     expect(result.ok).toBe(false);
     expect(result.url).toEqual({ expected: 'http://samples.test/editor/#elsewhere', actual: 'http://samples.test/editor/', ok: false });
     expect(result.fields).toEqual([{ selector: '#title', expected: 'Monthly notes', actual: 'Weekly notes', ok: false }]);
@@ -112,7 +100,7 @@ describe('replayRecord', () => {
     expect(await replayRecord({ ...record, platform: 'desktop' })).toMatchObject({ ok: false, error: 'episode board-slider is a desktop episode; only web episodes can be replayed in a browser' });
     const { final: _final, ...noFinal } = record;
     expect(await replayRecord(noFinal)).toMatchObject({ ok: false, error: 'episode board-slider has no recorded final state to compare with' });
-    const slow = await replayRecord(fixtureRecord(task('shop-checkout')), { browser, baseURL: samples.url, timeoutMs: 300 });
+    const slow = await replayRecord(fixtureRecord(task('shop-checkout')), { browser: rig.browser, baseURL: rig.samples.url, timeoutMs: 300 });
     expect(slow).toMatchObject({ ok: false, error: 'the replay took longer than 300 ms' });
   });
 });
@@ -138,17 +126,17 @@ describe('the generated script, run by Node', () => {
 
   it('replays rich text with its own Chromium, prints the final state and exits 0; 1 when it differs', async () => {
     const record = fixtureRecord(task('editor-context-menu'), { url: createSiteAliases().url });
-    const good = await run(toPlaywrightScript(record), ['--site', `site-1.invalid=${samples.url}`]);
+    const good = await run(toPlaywrightScript(record), ['--site', `site-1.invalid=${rig.samples.url}`]);
     expect(good.stderr).toBe('');
     expect(good.code).toBe(0);
     const printed = JSON.parse(good.stdout) as { ok: boolean; url: unknown; fields: unknown[]; notes: unknown[] };
     // The script's own check agrees with replayRecord's.
-    const result = await replayRecord(record, { browser, sites: { 'site-1.invalid': samples.url } });
+    const result = await replayRecord(record, { browser: rig.browser, sites: { 'site-1.invalid': rig.samples.url } });
     expect(printed).toEqual({ episode: 'editor-context-menu', ok: true, url: result.url, fields: result.fields, notes: [] });
     expect(result.fields).toEqual([{ selector: '#doc', expected: 'DRAFT agenda', actual: 'DRAFT agenda', ok: true }]);
 
     record.final!.fields[0]!.value = 'draft agenda';
-    const bad = await run(toPlaywrightScript(record), ['--site', `site-1.invalid=${samples.url}`]);
+    const bad = await run(toPlaywrightScript(record), ['--site', `site-1.invalid=${rig.samples.url}`]);
     expect(bad.code).toBe(1);
     expect(JSON.parse(bad.stdout)).toMatchObject({ ok: false, fields: [{ selector: '#doc', expected: 'draft agenda', actual: 'DRAFT agenda', ok: false }] });
 

@@ -7,24 +7,12 @@
 // storage, cache and history, so episodes cannot see each other (the shop keeps its cart in
 // sessionStorage); the `lockstep replay` path launches a fresh browser per record, which
 // runner.test.ts covers. Episodes run one after another: the machine has two cores.
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
-import { launchChromium } from '@lockstep/capture-web';
-import { serveSamples } from '../../../../samples/serve.ts';
+import { expect, it } from 'vitest';
 import type { ReplayResult } from './runner.ts';
 import { formatReplayTable, replayRecord } from './runner.ts';
-import { fixtureRecord, suiteTasks } from './testing.ts';
+import { fixtureRecord, suiteTasks, useReplayRig } from './testing.ts';
 
-let browser: Browser;
-let samples: Awaited<ReturnType<typeof serveSamples>>;
-
-beforeAll(async () => {
-  [browser, samples] = await Promise.all([launchChromium(), serveSamples()]);
-});
-
-afterAll(async () => {
-  await Promise.all([browser?.close(), samples?.close()]);
-});
+const rig = useReplayRig();
 
 it('replays at least 95% of the recorded tasks to their recorded final state', async () => {
   const tasks = suiteTasks();
@@ -34,7 +22,7 @@ it('replays at least 95% of the recorded tasks to their recorded final state', a
     const record = fixtureRecord(task);
     // Every episode has something to check: a final URL, and fields where it touched any.
     expect(record.final?.url, task.name).toMatch(/^http:\/\/samples\.test\//);
-    rows.push({ name: task.name, result: await replayRecord(record, { browser, baseURL: samples.url }) });
+    rows.push({ name: task.name, result: await replayRecord(record, { browser: rig.browser, baseURL: rig.samples.url }) });
   }
   const passed = rows.filter((r) => r.result.ok).length;
   const table = formatReplayTable(rows);
