@@ -179,10 +179,10 @@ export class DesktopRecorder {
   status(): RecorderStatus {
     const shown = this.recording && this.allowed && this.win;
     return {
-      // The title as the status shows it is the person's own, on their own machine: as it is.
       recording: this.recording,
       stopped: [...this.stopped],
       away: !this.allowed,
+      // The status is the person's own, on their own machine: the title as it is, unmasked.
       window: shown && this.win ? { app: this.win.app, title: this.win.title, credential: this.credential } : null,
       events: this.emitted,
       redactionFailed: this.redactionFailed,
